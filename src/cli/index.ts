@@ -1,0 +1,2 @@
+/** The `enigmapool` command line. */
+export { main } from './main.ts';

@@ -1,0 +1,41 @@
+import { EXIT_USAGE, UsageError } from './errors.ts';
+import { POW_USAGE, powCommand } from './pow.ts';
+
+const USAGE = `EnigmaPool — an Ergo mining pool
+
+Usage: enigmapool <command> [options]
+
+Commands:
+  pow       check Autolykos v2 solutions and headers, or benchmark share checks
+
+${POW_USAGE}`;
+
+/** The CLI: returns the process exit code (0 ok, 1 failure, 2 bad input). */
+export async function main(
+  argv: string[],
+  out: (line: string) => void = (l) => console.log(l),
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'pow':
+        await powCommand(rest, out);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(USAGE);
+        return command === undefined ? EXIT_USAGE : 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (try: enigmapool help)`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`enigmapool: ${(err as Error).message.split('\n').join('\n  ')}`);
+      return EXIT_USAGE;
+    }
+    console.error(`enigmapool: ${(err as Error).stack ?? err}`);
+    return 1;
+  }
+}
