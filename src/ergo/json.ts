@@ -1,0 +1,22 @@
+import { isSafeNumber, parse, stringify } from 'lossless-json';
+
+/**
+ * The node writes big integers (`b`, difficulties, scores) as raw JSON numbers far beyond 2^53.
+ * Parse integers that do not fit a double exactly as bigint; everything else as usual.
+ */
+export function parseNodeJson(text: string): unknown {
+  return parse(text, null, (value) => (isSafeNumber(value) ? Number(value) : BigInt(value)));
+}
+
+/** JSON with bigints written as raw JSON numbers, as the node writes them. */
+export function stringifyNodeJson(value: unknown): string {
+  return stringify(value) ?? 'null';
+}
+
+/** A JSON number that may have been parsed as number or bigint, as an exact bigint. */
+export function toBigInt(value: unknown, field: string): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  throw new TypeError(`${field} must be an integer, got ${String(value)}`);
+}
