@@ -95,10 +95,10 @@ export function meetsTarget(hit: bigint, target: bigint): boolean {
   return hit < target;
 }
 
-/** Expected Autolykos evaluations to find one hit below `target`: 2^256 / target (exact). */
+/** Expected Autolykos evaluations to find one hit below `target`: 2^256 / target (exact), at least one. */
 export function expectedHashes(target: bigint): Ratio {
   if (target <= 0n) throw new RangeError('target must be positive');
-  return ratio(TWO_POW_256, target);
+  return ratio(TWO_POW_256, target < TWO_POW_256 ? target : TWO_POW_256);
 }
 
 /** The network difficulty expressed in share-difficulty units: how many difficulty-1 shares a block takes. */

@@ -113,6 +113,7 @@ describe('targets and share difficulty', () => {
     const e = expectedHashes(DIFF1_TARGET);
     assert.deepEqual(e, ratio(TWO_POW_256, DIFF1_TARGET));
     assert.equal(e.num / e.den, 4295032833n);
+    assert.deepEqual(expectedHashes(TWO_POW_256 * 5n), ratio(1n), 'a target every hit meets costs one hash');
   });
   it('network difficulty in share units is about D / 2^32', () => {
     const D = 2_000_000_000_000_000n;

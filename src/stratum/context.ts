@@ -1,0 +1,51 @@
+import type { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { NetworkName } from '../ergo/index.ts';
+import type { ClientAddressBook } from './bans.ts';
+import type { ExtranonceAllocator } from './extranonce.ts';
+import type { Job, JobBook } from './jobs.ts';
+import type {
+  AcceptedShare,
+  BlockSubmitter,
+  HitVerifier,
+  ShareOutcome,
+  ShareSink,
+  StratumLimits,
+} from './types.ts';
+
+/** Server-wide services a session uses; one per stratum server instance. */
+export interface StratumContext {
+  readonly instance: string;
+  readonly network: NetworkName;
+  readonly jobs: JobBook;
+  readonly extranonces: ExtranonceAllocator;
+  readonly verifier: HitVerifier;
+  readonly submitter: BlockSubmitter;
+  readonly sink: ShareSink;
+  readonly addresses: ClientAddressBook;
+  readonly limits: StratumLimits;
+  readonly logger: Logger;
+  readonly events: EventEmitter<StratumEventMap>;
+  now(): number;
+  /** Share target of a job for a difficulty, memoised per job. */
+  targetFor(job: Job, difficultyKey: string, compute: () => bigint): bigint;
+}
+
+export interface ShareEvent {
+  outcome: ShareOutcome;
+  sessionId: number;
+  clientAddress: string;
+  address: string | null;
+  worker: string | null;
+  share?: AcceptedShare;
+  reason?: string;
+}
+
+export interface StratumEventMap {
+  share: [ShareEvent];
+  block: [{ share: AcceptedShare; accepted: boolean; detail?: string }];
+  connected: [{ sessionId: number; clientAddress: string; port: number }];
+  disconnected: [{ sessionId: number; clientAddress: string; reason: string }];
+  authorized: [{ sessionId: number; address: string; worker: string }];
+  banned: [{ clientAddress: string }];
+}

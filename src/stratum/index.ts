@@ -1,0 +1,28 @@
+/** The stratum server in the Ergo dialect real GPU miners speak, and its pure core. */
+
+export type { ShareEvent, StratumEventMap } from './context.ts';
+export { ExtranonceAllocator } from './extranonce.ts';
+export { type Job, JobBook, type Work } from './jobs.ts';
+export { MemoryShareSink } from './memory-sink.ts';
+export {
+  errorLine,
+  notifyLine,
+  parseRequestLine,
+  replyLine,
+  StratumErrorCode,
+  splitWorkerLogin,
+  submittedNonce,
+} from './protocol.ts';
+export { parseProxyHeader, proxyV2Header } from './proxy-protocol.ts';
+export { type BoundPort, StratumServer, type StratumServerOptions } from './server.ts';
+export {
+  type AcceptedShare,
+  type BlockSubmitter,
+  DEFAULT_LIMITS,
+  type HitVerifier,
+  type PortConfig,
+  type ShareOutcome,
+  type ShareSink,
+  type StratumLimits,
+} from './types.ts';
+export { DEFAULT_VARDIFF, type VardiffConfig } from './vardiff.ts';

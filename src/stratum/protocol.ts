@@ -1,0 +1,134 @@
+/**
+ * The Ergo stratum dialect (protocol.md Part A): newline-delimited JSON-RPC. Parsing is strict about shape
+ * and tolerant about what real miners vary (extra `jsonrpc`, string ids, null params).
+ */
+
+export const StratumErrorCode = {
+  Other: 20,
+  JobNotFound: 21,
+  Duplicate: 22,
+  LowDifficulty: 23,
+  Unauthorized: 24,
+  NotSubscribed: 25,
+} as const;
+export type StratumErrorCode = (typeof StratumErrorCode)[keyof typeof StratumErrorCode];
+
+export type RequestId = number | string;
+
+export interface StratumRequest {
+  id: RequestId | null;
+  method: string;
+  params: unknown[];
+}
+
+export type ParsedLine = { ok: true; request: StratumRequest } | { ok: false; reason: string };
+
+/** Parses one line from a miner; a failure reason is logged and closes that connection. */
+export function parseRequestLine(line: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'not a JSON object' };
+  const { id, method, params } = value as Record<string, unknown>;
+  if (typeof method !== 'string' || method.length === 0 || method.length > 100) {
+    return { ok: false, reason: 'missing or invalid method' };
+  }
+  if (id !== undefined && id !== null && typeof id !== 'number' && typeof id !== 'string') {
+    return { ok: false, reason: 'invalid id' };
+  }
+  if (params !== undefined && params !== null && !Array.isArray(params))
+    return { ok: false, reason: 'params is not an array' };
+  return {
+    ok: true,
+    request: { id: id ?? null, method, params: (params as unknown[] | null | undefined) ?? [] },
+  };
+}
+
+/** A reply always carries id, result and error (some miners throw when `error` is absent). */
+export function replyLine(id: RequestId | null, result: unknown): string {
+  return `${JSON.stringify({ id, result, error: null })}\n`;
+}
+
+/** Errors use the classic stratum array form `[code, message, null]` that Ergo miners accept. */
+export function errorLine(id: RequestId | null, code: StratumErrorCode, message: string): string {
+  return `${JSON.stringify({ id, result: null, error: [code, message, null] })}\n`;
+}
+
+export function notificationLine(method: string, params: unknown[]): string {
+  return `${JSON.stringify({ id: null, method, params })}\n`;
+}
+
+/** mining.notify params: [jobId, height, msg, "", "", version, shareTarget (decimal string), "", clean]. */
+export function notifyLine(
+  job: { id: string; height: number; msg: string; version: number },
+  target: bigint,
+  clean: boolean,
+): string {
+  return notificationLine('mining.notify', [
+    job.id,
+    job.height,
+    job.msg,
+    '',
+    '',
+    job.version,
+    target.toString(),
+    '',
+    clean,
+  ]);
+}
+
+/** The share target travels in notify; set_difficulty is always [1] so every miner convention agrees. */
+export const SET_DIFFICULTY_ONE = notificationLine('mining.set_difficulty', [1]);
+
+/** `address.worker` → parts; further dots stay in the worker name. */
+export function splitWorkerLogin(login: string): { address: string; worker: string } {
+  const dot = login.indexOf('.');
+  if (dot < 0) return { address: login.trim(), worker: '' };
+  return { address: login.slice(0, dot).trim(), worker: login.slice(dot + 1).trim() };
+}
+
+/** Password items separated by `;` or `,`; `d=<decimal>` asks for a static share difficulty. */
+export function staticDifficultyFromPassword(password: unknown): string | null {
+  if (typeof password !== 'string') return null;
+  for (const item of password.split(/[;,]/)) {
+    const m = /^\s*d=([0-9.eE+-]+)\s*$/.exec(item);
+    if (m) return m[1]!;
+  }
+  return null;
+}
+
+const HEX16 = /^[0-9a-fA-F]{16}$/;
+
+/**
+ * The 8-byte nonce of a submit: params[4] when it is 16 hex chars (any case, optional 0x), which must start
+ * with extranonce1 and end with extranonce2 when both are given; else extranonce1 ‖ params[2].
+ */
+export function submittedNonce(
+  extranonce1: string,
+  extranonce2Size: number,
+  extranonce2: unknown,
+  fullNonce: unknown,
+): { ok: true; nonce: string } | { ok: false; reason: string } {
+  const en2 = typeof extranonce2 === 'string' ? extranonce2.replace(/^0x/i, '').toLowerCase() : '';
+  const full = typeof fullNonce === 'string' ? fullNonce.replace(/^0x/i, '').toLowerCase() : '';
+  if (full.length > 0) {
+    if (!HEX16.test(full)) return { ok: false, reason: 'incorrect size of nonce' };
+    if (!full.startsWith(extranonce1)) {
+      return {
+        ok: false,
+        reason: `incorrect extranonce1 in nonce (expected ${extranonce1}, got ${full.slice(0, extranonce1.length)})`,
+      };
+    }
+    if (en2.length > 0 && !full.endsWith(en2))
+      return { ok: false, reason: 'nonce does not end with extranonce2' };
+    return { ok: true, nonce: full };
+  }
+  if (en2.length !== 2 * extranonce2Size || !/^[0-9a-f]*$/.test(en2)) {
+    return { ok: false, reason: 'incorrect size of extranonce2' };
+  }
+  return { ok: true, nonce: extranonce1 + en2 };
+}
