@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDifficulty } from '../../src/autolykos/index.ts';
+import { CpuMiner, parsePoolUrl } from '../../src/miner/index.ts';
+import { MINER_ADDRESS, msgHex, portConfig, startHarness } from '../helpers/stratum-harness.ts';
+
+const until = async (check: () => boolean, timeoutMs: number, what: string) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('pool urls', () => {
+  const good: [string, { host: string; port: number; tls: boolean }][] = [
+    ['stratum+tcp://127.0.0.1:3052', { host: '127.0.0.1', port: 3052, tls: false }],
+    ['stratum+ssl://pool.example:443', { host: 'pool.example', port: 443, tls: true }],
+    ['stratum+tcp://[::1]:3052', { host: '::1', port: 3052, tls: false }],
+  ];
+  for (const [url, parsed] of good) it(`parses ${url}`, () => assert.deepEqual(parsePoolUrl(url), parsed));
+  for (const bad of ['http://x:1', 'stratum+tcp://host', 'stratum+tcp://h:70000', '']) {
+    it(`refuses "${bad}"`, () => assert.throws(() => parsePoolUrl(bad), RangeError));
+  }
+});
+
+describe('CPU miner against the stratum server', () => {
+  it('mines accepted shares with its worker name, and nothing is rejected', async () => {
+    const h = await startHarness({ ports: [portConfig({ startDifficulty: parseDifficulty('2e-7') })] });
+    const miner = new CpuMiner({
+      url: `stratum+tcp://127.0.0.1:${h.ports[0]!.port}`,
+      user: `${MINER_ADDRESS}.cpu`,
+      threads: 1,
+    });
+    try {
+      h.server.setWork({ msg: msgHex(11), b: 1n, height: 1_600_000, version: 3 });
+      await miner.start();
+      await until(() => miner.stats.accepted >= 5, 30_000, 'five accepted shares');
+      assert.equal(miner.stats.rejected, 0);
+      const shares = h.sink.shares.filter((s) => s.worker === 'cpu');
+      assert.ok(shares.length >= 5);
+      assert.ok(shares.every((s) => s.height === 1_600_000));
+      // new work reaches the miner and its shares follow the new job
+      h.server.setWork({ msg: msgHex(12), b: 1n, height: 1_600_001, version: 3 });
+      const newJob = h.server.currentJob!.id;
+      await until(() => h.sink.shares.some((s) => s.jobId === newJob), 30_000, 'a share for the new job');
+      assert.equal(miner.stats.rejected, 0);
+    } finally {
+      await miner.stop();
+      await h.close();
+    }
+  });
+
+  it('reconnects with backoff after the pool goes away', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const config = portConfig({ port, startDifficulty: parseDifficulty('2e-7') });
+    let h = await startHarness({ ports: [config] });
+    const miner = new CpuMiner({
+      url: `stratum+tcp://127.0.0.1:${port}`,
+      user: `${MINER_ADDRESS}.cpu`,
+      threads: 1,
+      backoff: { initialMs: 100, maxMs: 500 },
+    });
+    try {
+      h.server.setWork({ msg: msgHex(21), b: 1n, height: 5, version: 3 });
+      await miner.start();
+      await until(() => miner.stats.accepted >= 1, 30_000, 'a share');
+      await h.close();
+      await until(() => !miner.stats.connected, 10_000, 'the disconnect');
+      h = await startHarness({ ports: [config] });
+      h.server.setWork({ msg: msgHex(22), b: 1n, height: 6, version: 3 });
+      await until(() => h.sink.shares.length >= 1, 30_000, 'a share after reconnecting');
+    } finally {
+      await miner.stop();
+      await h.close();
+    }
+  });
+});
