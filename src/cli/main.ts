@@ -1,4 +1,6 @@
 import { EXIT_USAGE, UsageError } from './errors.ts';
+import { LOADGEN_USAGE, loadgenCommand } from './loadgen.ts';
+import { MINER_USAGE, minerCommand } from './miner.ts';
 import { POW_USAGE, powCommand } from './pow.ts';
 
 const USAGE = `EnigmaPool — an Ergo mining pool
@@ -7,8 +9,12 @@ Usage: enigmapool <command> [options]
 
 Commands:
   pow       check Autolykos v2 solutions and headers, or benchmark share checks
+  miner     a CPU miner for a stratum pool
+  loadgen   many simulated miners for load tests
 
-${POW_USAGE}`;
+${POW_USAGE}
+${MINER_USAGE}
+${LOADGEN_USAGE}`;
 
 /** The CLI: returns the process exit code (0 ok, 1 failure, 2 bad input). */
 export async function main(
@@ -20,6 +26,12 @@ export async function main(
     switch (command) {
       case 'pow':
         await powCommand(rest, out);
+        return 0;
+      case 'miner':
+        await minerCommand(rest);
+        return 0;
+      case 'loadgen':
+        await loadgenCommand(rest, out);
         return 0;
       case undefined:
       case 'help':

@@ -1,0 +1,54 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { CpuMiner, parsePoolUrl } from '../miner/index.ts';
+import { integerOption } from './args.ts';
+import { UsageError } from './errors.ts';
+
+export const MINER_USAGE = `  enigmapool miner --url stratum+tcp://HOST:PORT --user ADDRESS.worker [--threads N] [--pass X]
+      CPU miner: mines shares on a stratum pool, logs hashrate and accepted/rejected shares`;
+
+export async function minerCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string' },
+      user: { type: 'string' },
+      threads: { type: 'string' },
+      pass: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.url === undefined) throw new UsageError('--url is required (e.g. stratum+tcp://127.0.0.1:3052)');
+  if (values.user === undefined) throw new UsageError('--user is required (ADDRESS.worker)');
+  try {
+    parsePoolUrl(values.url);
+  } catch (err) {
+    throw new UsageError(`--url: ${(err as Error).message}`);
+  }
+  const threads = integerOption(values.threads, 'threads', Math.max(1, availableParallelism() - 1), 1);
+  const logger = pino({
+    name: 'miner',
+    base: undefined,
+    transport: { target: 'pino/file', options: { destination: 2 } },
+  });
+  const miner = new CpuMiner({
+    url: values.url,
+    user: values.user,
+    password: values.pass ?? 'x',
+    threads,
+    logger,
+    reportIntervalMs: 10_000,
+  });
+  miner.on('accepted', () =>
+    logger.info({ accepted: miner.stats.accepted, rejected: miner.stats.rejected }, 'share accepted'),
+  );
+  await miner.start();
+  logger.info({ url: values.url, user: values.user, threads }, 'mining');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await miner.stop();
+}
