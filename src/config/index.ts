@@ -1,0 +1,3 @@
+/** Configuration: one YAML/JSON file plus environment overrides, validated at start. */
+export { ConfigError, loadConfig, maskSecrets, validate } from './load.ts';
+export { configSchema, type PoolConfig, type StratumPortConfig } from './schema.ts';

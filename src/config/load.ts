@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type PoolConfig } from './schema.ts';
+
+/** A configuration problem; the message names the key (e.g. `stratum.ports.0.port`). */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_PREFIX = 'ENIGMAPOOL_';
+
+/**
+ * The effective configuration: the file (YAML or JSON), then environment overrides
+ * (`ENIGMAPOOL_STRATUM__EXTRANONCE1SIZE=3`, `ENIGMAPOOL_NODES__0__APIKEY=…`; `__` separates keys, values
+ * are read as YAML scalars), then explicit overrides from the command line; validated by the schema.
+ */
+export function loadConfig(
+  options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
+): PoolConfig {
+  let raw: Record<string, unknown> = {};
+  if (options.file) {
+    let text: string;
+    try {
+      text = readFileSync(options.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(
+        `cannot read config file ${options.file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      );
+    }
+    try {
+      raw = (parseYaml(text) as Record<string, unknown> | null) ?? {};
+    } catch (err) {
+      throw new ConfigError(
+        `config file ${options.file} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`,
+      );
+    }
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new ConfigError(`config file ${options.file} must hold a mapping`);
+  }
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const path = name
+      .slice(ENV_PREFIX.length)
+      .split('__')
+      .map((p) => p.toLowerCase());
+    setPath(raw, path, parseYaml(value), name);
+  }
+  for (const [path, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) setPath(raw, path.split('.'), value, path);
+  }
+  return validate(raw);
+}
+
+export function validate(raw: unknown): PoolConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(describeIssues(result.error.issues));
+  return result.data;
+}
+
+function describeIssues(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const key = issue.path.join('.') || '(top level)';
+      if (issue.code === 'unrecognized_keys')
+        return `${key === '(top level)' ? '' : `${key}.`}${issue.keys.join(', ')}: unknown key`;
+      return `${key}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Sets a nested key, matching existing keys case-insensitively (env names are upper case). */
+function setPath(target: Record<string, unknown>, path: string[], value: unknown, source: string): void {
+  let node: Record<string, unknown> | unknown[] = target;
+  for (let i = 0; i < path.length; i++) {
+    const wanted = path[i]!;
+    const key = Array.isArray(node)
+      ? wanted
+      : (Object.keys(node).find((k) => k.toLowerCase() === wanted.toLowerCase()) ?? camelKey(wanted));
+    if (i === path.length - 1) {
+      (node as Record<string, unknown>)[key] = value;
+      return;
+    }
+    const next = (node as Record<string, unknown>)[key];
+    if (next === undefined || next === null) {
+      const child = /^\d+$/.test(path[i + 1]!) ? [] : {};
+      (node as Record<string, unknown>)[key] = child;
+      node = child;
+    } else if (typeof next === 'object') node = next as Record<string, unknown>;
+    else throw new ConfigError(`${source}: ${path.slice(0, i + 1).join('.')} is not a section`);
+  }
+}
+
+/** Known camelCase keys of the schema, so ENIGMAPOOL_DATADIR reaches dataDir even when the file lacks it. */
+const CAMEL_KEYS = [
+  'dataDir',
+  'walletNode',
+  'pollIntervalMs',
+  'apiKey',
+  'demoMiner',
+  'extranonce1Size',
+  'proxyAddresses',
+  'blockTimeSeconds',
+  'competitorBlockTimeSeconds',
+  'rewardDelay',
+  'maxLineBytes',
+  'maxPendingRequests',
+  'maxConnectionsPerAddress',
+  'messagesPerSecond',
+  'messageBurst',
+  'silenceTimeoutMs',
+  'idleTimeoutMs',
+  'targetSeconds',
+  'retargetSeconds',
+  'variancePercent',
+  'maxFactor',
+  'floodShares',
+  'graceSeconds',
+  'keyFile',
+  'certFile',
+  'checkThreshold',
+  'invalidPercent',
+  'banSeconds',
+];
+
+function camelKey(lower: string): string {
+  return CAMEL_KEYS.find((k) => k.toLowerCase() === lower) ?? lower;
+}
+
+const SECRET_KEYS = /apikey|password|pass|secret|token/i;
+
+/** The config as YAML-ready data with secrets masked (for `enigmapool config --print`). */
+export function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEYS.test(k) && typeof v === 'string' ? '********' : maskSecrets(v),
+      ]),
+    );
+  }
+  if (typeof value === 'string' && /^postgres(ql)?:\/\//.test(value))
+    return value.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:********@');
+  return value;
+}

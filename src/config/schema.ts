@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { parseDifficulty } from '../autolykos/index.ts';
+
+/** A share difficulty written as a decimal string or number ("0.01", 1e-3); kept as text, parsed exactly later. */
+const difficulty = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const text = String(v);
+  try {
+    parseDifficulty(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+  return text;
+});
+
+const port = z.number().int().min(0).max(65535);
+
+const vardiff = z
+  .object({
+    targetSeconds: z.number().positive().default(15),
+    retargetSeconds: z.number().positive().default(90),
+    variancePercent: z.number().min(0).max(100).default(30),
+    maxFactor: z.number().min(1.01).max(1000).default(4),
+    floodShares: z.number().int().min(2).default(20),
+    graceSeconds: z.number().min(0).default(30),
+  })
+  .strict();
+
+const stratumPort = z
+  .object({
+    port,
+    host: z.string().default('0.0.0.0'),
+    name: z.string().optional(),
+    difficulty: z
+      .object({
+        start: difficulty.default('1'),
+        min: difficulty.default('0.0001'),
+        max: difficulty.default('1000000'),
+      })
+      .strict()
+      .default({ start: '1', min: '0.0001', max: '1000000' }),
+    /** false: static difficulty at `difficulty.start`. */
+    vardiff: z.union([vardiff, z.literal(false)]).default(() => vardiff.parse({})),
+    tls: z
+      .object({ keyFile: z.string(), certFile: z.string(), detect: z.boolean().default(false) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const node = z
+  .object({
+    name: z.string().min(1),
+    url: z.url(),
+    apiKey: z.string().optional(),
+    priority: z.number().int().default(0),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    network: z.enum(['mainnet', 'testnet']).default('mainnet'),
+    dataDir: z.string().default('./data'),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    instance: z
+      .object({ id: z.number().int().min(0).default(0), bits: z.number().int().min(0).max(8).default(0) })
+      .strict()
+      .default({ id: 0, bits: 0 }),
+    nodes: z.array(node).default([]),
+    walletNode: z.string().optional(),
+    pollIntervalMs: z.number().int().min(50).default(500),
+    devnet: z
+      .object({
+        enabled: z.boolean().default(false),
+        port: port.default(9053),
+        difficulty: z
+          .union([z.string(), z.number()])
+          .transform(String)
+          .pipe(z.string().regex(/^\d+$/, 'must be a whole number'))
+          .default('200000'),
+        blockTimeSeconds: z.number().positive().default(30),
+        height: z.number().int().min(1).optional(),
+        competitorBlockTimeSeconds: z.number().positive().nullable().default(null),
+        rewardDelay: z.number().int().min(1).default(720),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        port: 9053,
+        difficulty: '200000',
+        blockTimeSeconds: 30,
+        competitorBlockTimeSeconds: null,
+        rewardDelay: 720,
+      }),
+    stratum: z
+      .object({
+        extranonce1Size: z.number().int().min(1).max(4).default(2),
+        ports: z
+          .array(stratumPort)
+          .min(1)
+          .default([stratumPort.parse({ port: 3052 })]),
+        proxyAddresses: z.array(z.string()).default([]),
+        limits: z
+          .object({
+            maxLineBytes: z.number().int().min(256).optional(),
+            maxPendingRequests: z.number().int().min(1).optional(),
+            maxConnectionsPerAddress: z.number().int().min(1).optional(),
+            messagesPerSecond: z.number().positive().optional(),
+            messageBurst: z.number().positive().optional(),
+            silenceTimeoutMs: z.number().int().min(100).optional(),
+            idleTimeoutMs: z.number().int().min(1000).optional(),
+            ban: z
+              .object({
+                enabled: z.boolean(),
+                checkThreshold: z.number().int().min(1),
+                invalidPercent: z.number().min(0).max(100),
+                banSeconds: z.number().min(0),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default(() => ({
+        extranonce1Size: 2,
+        ports: [stratumPort.parse({ port: 3052 })],
+        proxyAddresses: [],
+        limits: {},
+      })),
+    demoMiner: z
+      .object({
+        enabled: z.boolean().default(false),
+        threads: z.number().int().min(1).default(1),
+        address: z.string().optional(),
+      })
+      .strict()
+      .default({ enabled: false, threads: 1 }),
+    api: z
+      .object({ port: port.default(8080), host: z.string().default('127.0.0.1') })
+      .strict()
+      .default({ port: 8080, host: '127.0.0.1' }),
+  })
+  .strict();
+
+export type PoolConfig = z.infer<typeof configSchema>;
+export type StratumPortConfig = z.infer<typeof stratumPort>;
