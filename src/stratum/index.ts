@@ -14,7 +14,7 @@ export {
   submittedNonce,
 } from './protocol.ts';
 export { parseProxyHeader, proxyV2Header } from './proxy-protocol.ts';
-export { type BoundPort, StratumServer, type StratumServerOptions } from './server.ts';
+export { type BoundPort, type ShareCounters, StratumServer, type StratumServerOptions } from './server.ts';
 export {
   type AcceptedShare,
   type BlockSubmitter,

@@ -36,6 +36,9 @@ export interface StratumServerOptions {
   sweepIntervalMs?: number;
 }
 
+/** Share outcomes since start; stale shares are counted apart from invalid ones. */
+export type ShareCounters = Record<ShareOutcome, number>;
+
 export interface BoundPort {
   host: string;
   port: number;
@@ -45,6 +48,16 @@ export interface BoundPort {
 /** The stratum server: ports, sessions, jobs and broadcasts. Work comes in through setWork(). */
 export class StratumServer {
   readonly events = new EventEmitter<StratumEventMap>();
+  readonly counters: ShareCounters = {
+    accepted: 0,
+    block: 0,
+    stale: 0,
+    duplicate: 0,
+    'low-difficulty': 0,
+    invalid: 0,
+    unauthorized: 0,
+    busy: 0,
+  };
   private readonly ctx: StratumContext;
   private readonly sessions = new Set<Session>();
   private readonly servers: Server[] = [];
@@ -59,6 +72,9 @@ export class StratumServer {
     const instance = instanceId.toString(16).padStart(2, '0');
     const targets = this.targets;
     this.proxies = new Set(limits.proxyAddresses.map(normalizeAddress));
+    this.events.on('share', ({ outcome }) => {
+      this.counters[outcome] += 1;
+    });
     this.ctx = {
       instance,
       network: options.network,

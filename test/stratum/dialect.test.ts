@@ -173,6 +173,9 @@ describe('stratum dialect over real sockets', () => {
       null,
     );
     assert.equal(client.closed, false);
+    assert.ok(h.server.counters.stale >= 1, 'stale counted');
+    assert.ok(h.server.counters.duplicate >= 1, 'duplicate counted');
+    assert.ok(h.server.counters.invalid >= 3, 'invalid counted apart from stale');
     client.close();
   });
 
