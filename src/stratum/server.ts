@@ -14,6 +14,7 @@ import {
   DEFAULT_LIMITS,
   type HitVerifier,
   type PortConfig,
+  type ShareOutcome,
   type ShareSink,
   type StratumLimits,
 } from './types.ts';
