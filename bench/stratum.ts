@@ -30,7 +30,12 @@ const server = new StratumServer({
   submitter: { submitSolution: async () => ({ accepted: false }) },
   sink,
   extranonce1Size: 3,
-  limits: { maxConnectionsPerAddress: 1_000_000, messagesPerSecond: 10_000, messageBurst: 10_000, idleTimeoutMs: 3_600_000 },
+  limits: {
+    maxConnectionsPerAddress: 1_000_000,
+    messagesPerSecond: 10_000,
+    messageBurst: 10_000,
+    idleTimeoutMs: 3_600_000,
+  },
 });
 const [bound] = await server.start();
 const url = `stratum+tcp://127.0.0.1:${bound!.port}`;
@@ -40,12 +45,18 @@ server.setWork(work(1));
 
 function loadgen(args: string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'loadgen', '--url', url, '--user', ADDRESS, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, 'loadgen', '--url', url, '--user', ADDRESS, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`loadgen exit ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
+        : reject(new Error(`loadgen exit ${code}`)),
+    );
   });
 }
 
@@ -60,7 +71,14 @@ const results: { offered: number; verified: number; p50: number; p99: number; re
 for (const step of steps) {
   const before = sink.shares.length;
   const started = performance.now();
-  const r = await loadgen(['--connections', String(step.connections), '--rate', String(step.rate), '--seconds', String(seconds)]);
+  const r = await loadgen([
+    '--connections',
+    String(step.connections),
+    '--rate',
+    String(step.rate),
+    '--seconds',
+    String(seconds),
+  ]);
   const latency = r.latencyMs as { p50: number; p99: number };
   results.push({
     offered: step.connections * step.rate,
@@ -69,17 +87,39 @@ for (const step of steps) {
     p99: latency.p99,
     rejected: r.rejected,
   });
-  process.stderr.write(`step ${JSON.stringify(results.at(-1))} (${sink.shares.length - before} shares in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  process.stderr.write(
+    `step ${JSON.stringify(results.at(-1))} (${sink.shares.length - before} shares in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
 }
 
 // 2. Idle connections: memory per connection beyond the baseline, and 3. broadcast time to all of them.
 globalThis.gc?.();
 const baseline = process.memoryUsage();
-const idle = spawn(process.execPath, [BIN, 'loadgen', '--url', url, '--user', ADDRESS, '--connections', String(idleConnections), '--rate', '0', '--seconds', '60', '--connect-rate', '4000'], {
-  stdio: ['ignore', 'ignore', 'ignore'],
-});
+const idle = spawn(
+  process.execPath,
+  [
+    BIN,
+    'loadgen',
+    '--url',
+    url,
+    '--user',
+    ADDRESS,
+    '--connections',
+    String(idleConnections),
+    '--rate',
+    '0',
+    '--seconds',
+    '60',
+    '--connect-rate',
+    '4000',
+  ],
+  {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  },
+);
 const deadline = Date.now() + 55_000;
-while (server.sessionCount < idleConnections && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+while (server.sessionCount < idleConnections && Date.now() < deadline)
+  await new Promise((r) => setTimeout(r, 250));
 await new Promise((r) => setTimeout(r, 2000));
 globalThis.gc?.();
 const held = server.sessionCount;
@@ -103,7 +143,9 @@ const broadcastMs = Number((broadcasts.reduce((a, b) => a + b, 0) / broadcasts.l
 console.log('| offered shares/s | verified shares/s | p50 ms | p99 ms |');
 console.log('|---:|---:|---:|---:|');
 for (const r of results) console.log(`| ${r.offered} | ${r.verified} | ${r.p50} | ${r.p99} |`);
-console.log(`idle connections held: ${held}; RSS per connection ${perConnectionBytes} B (heap ${heapPerConnection} B); broadcast to ${held}: ${broadcastMs} ms`);
+console.log(
+  `idle connections held: ${held}; RSS per connection ${perConnectionBytes} B (heap ${heapPerConnection} B); broadcast to ${held}: ${broadcastMs} ms`,
+);
 console.log(
   JSON.stringify({
     bench: 'stratum',

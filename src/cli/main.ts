@@ -1,3 +1,4 @@
+import { DEVNET_USAGE, devnetCommand } from './devnet.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 import { LOADGEN_USAGE, loadgenCommand } from './loadgen.ts';
 import { MINER_USAGE, minerCommand } from './miner.ts';
@@ -11,10 +12,12 @@ Commands:
   pow       check Autolykos v2 solutions and headers, or benchmark share checks
   miner     a CPU miner for a stratum pool
   loadgen   many simulated miners for load tests
+  devnet    a simulated Ergo network (node REST API) for pool development and tests
 
 ${POW_USAGE}
 ${MINER_USAGE}
-${LOADGEN_USAGE}`;
+${LOADGEN_USAGE}
+${DEVNET_USAGE}`;
 
 /** The CLI: returns the process exit code (0 ok, 1 failure, 2 bad input). */
 export async function main(
@@ -26,6 +29,9 @@ export async function main(
     switch (command) {
       case 'pow':
         await powCommand(rest, out);
+        return 0;
+      case 'devnet':
+        await devnetCommand(rest, out);
         return 0;
       case 'miner':
         await minerCommand(rest);
