@@ -12,6 +12,13 @@ export {
   parseAddress,
 } from './address.ts';
 export {
+  type CallOptions,
+  type CandidateOptions,
+  ErgoNodeClient,
+  type ErgoNodeClientOptions,
+  type WalletTransactionsQuery,
+} from './client.ts';
+export {
   COINS_TOTAL,
   EIP27_ACTIVATION_HEIGHT,
   emissionAtHeight,
@@ -25,5 +32,44 @@ export {
   REEMISSION_TOKEN_ID,
   reemissionForHeight,
 } from './emission.ts';
+export {
+  classifyTransportError,
+  describeError,
+  isNodeError,
+  NodeApiError,
+  type NodeError,
+  NodeResponseError,
+  NodeUnavailableError,
+  type UnavailableCause,
+} from './errors.ts';
+export {
+  classifyHealth,
+  compareNodes,
+  type HealthProblem,
+  type HealthVerdict,
+  type NodeRanking,
+  type NodeStatus,
+  selectBestNode,
+} from './health.ts';
+export { REAL_TIMERS, type Timers } from './http.ts';
 export { parseNodeJson, stringifyNodeJson, toBigInt } from './json.ts';
+export {
+  type HealthEvent,
+  type HeightEvent,
+  type NodeConfig,
+  type NodeHealth,
+  NodeSet,
+  type NodeSetEvents,
+  type NodeSetHealth,
+  type NodeSetOptions,
+  type SwitchEvent,
+  type WorkEvent,
+} from './node-set.ts';
+export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, shouldRetry } from './retry.ts';
+export {
+  isAlreadySolved,
+  type SubmissionOutcome,
+  type SubmissionResult,
+  summarizeSubmissions,
+} from './submit.ts';
 export type * from './wire.ts';
