@@ -1,19 +1,25 @@
+import { CONFIG_USAGE, configCommand } from './config-command.ts';
 import { DEVNET_USAGE, devnetCommand } from './devnet.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 import { LOADGEN_USAGE, loadgenCommand } from './loadgen.ts';
 import { MINER_USAGE, minerCommand } from './miner.ts';
 import { POW_USAGE, powCommand } from './pow.ts';
+import { START_USAGE, startCommand } from './start.ts';
 
 const USAGE = `EnigmaPool — an Ergo mining pool
 
 Usage: enigmapool <command> [options]
 
 Commands:
+  start     run the pool (with --devnet: everything in one process on a simulated Ergo network)
+  config    print the effective configuration
   pow       check Autolykos v2 solutions and headers, or benchmark share checks
   miner     a CPU miner for a stratum pool
   loadgen   many simulated miners for load tests
   devnet    a simulated Ergo network (node REST API) for pool development and tests
 
+${START_USAGE}
+${CONFIG_USAGE}
 ${POW_USAGE}
 ${MINER_USAGE}
 ${LOADGEN_USAGE}
@@ -27,6 +33,12 @@ export async function main(
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'start':
+        await startCommand(rest);
+        return 0;
+      case 'config':
+        configCommand(rest, out);
+        return 0;
       case 'pow':
         await powCommand(rest, out);
         return 0;

@@ -62,9 +62,13 @@ export const configSchema = z
     network: z.enum(['mainnet', 'testnet']).default('mainnet'),
     dataDir: z.string().default('./data'),
     log: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') })
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+        /** auto: readable lines on a terminal, JSON lines otherwise. */
+        format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+      })
       .strict()
-      .default({ level: 'info' }),
+      .default({ level: 'info', format: 'auto' }),
     instance: z
       .object({ id: z.number().int().min(0).default(0), bits: z.number().int().min(0).max(8).default(0) })
       .strict()

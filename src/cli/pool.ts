@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import { parseDifficulty, VerifierPool } from '../autolykos/index.ts';
+import type { PoolConfig } from '../config/index.ts';
+import { type Devnet, startDevnet } from '../devnet/index.ts';
+import { NodeSet } from '../ergo/index.ts';
+import { CpuMiner } from '../miner/index.ts';
+import {
+  type BoundPort,
+  MemoryShareSink,
+  type PortConfig,
+  type ShareSink,
+  StratumServer,
+} from '../stratum/index.ts';
+import { demoMinerAddress } from './demo-key.ts';
+import { readPortTls } from './tls-files.ts';
+
+export interface RunningPool {
+  devnet: Devnet | null;
+  nodes: NodeSet;
+  stratum: StratumServer;
+  ports: BoundPort[];
+  verifier: VerifierPool;
+  demoMiner: CpuMiner | null;
+  close(): Promise<void>;
+}
+
+/** Starts everything a config asks for, wired together, and tells the operator what is happening. */
+export async function startPool(
+  config: PoolConfig,
+  logger: Logger,
+  sink: ShareSink = new MemoryShareSink(),
+): Promise<RunningPool> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse())
+      await c().catch((err) => logger.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    let devnet: Devnet | null = null;
+    let nodes = config.nodes;
+    let walletNode = config.walletNode;
+    if (config.devnet.enabled) {
+      devnet = await startDevnet({
+        port: config.devnet.port,
+        network: config.network,
+        difficulty: BigInt(config.devnet.difficulty),
+        blockTimeSeconds: config.devnet.blockTimeSeconds,
+        competitorBlockTimeSeconds: config.devnet.competitorBlockTimeSeconds,
+        rewardDelay: config.devnet.rewardDelay,
+        ...(config.devnet.height ? { startHeight: config.devnet.height } : {}),
+        logger: logger.child({ part: 'devnet' }, { level: 'warn' }),
+      });
+      closers.push(() => devnet!.close());
+      nodes = [{ name: 'devnet', url: devnet.url, apiKey: 'devnet', priority: 0 }];
+      walletNode = 'devnet';
+      logger.info(
+        `devnet: a simulated Ergo network at ${devnet.url} (height ${devnet.height()}, difficulty ${config.devnet.difficulty})`,
+      );
+      devnet.on('block', (b) => {
+        if (!b.byPool) logger.info(`chain: block ${b.height} found by another miner`);
+      });
+    }
+    if (nodes.length === 0)
+      throw new Error('no Ergo node configured: add `nodes:` to the config or start with --devnet');
+
+    const nodeSet = new NodeSet({
+      nodes,
+      ...(walletNode ? { walletNode } : {}),
+      pollIntervalMs: config.pollIntervalMs,
+      logger: logger.child({ part: 'nodes' }),
+    });
+    const verifier = await VerifierPool.start();
+    closers.push(() => verifier.close());
+    logger.info(
+      `share checks: ${verifier.workerCount} threads with the ${verifier.kernelName} Autolykos kernel`,
+    );
+
+    const stratum = new StratumServer({
+      ports: config.stratum.ports.map(
+        (p): PortConfig => ({
+          port: p.port,
+          host: p.host,
+          ...(p.name ? { name: p.name } : {}),
+          startDifficulty: parseDifficulty(p.difficulty.start),
+          minDifficulty: parseDifficulty(p.difficulty.min),
+          maxDifficulty: parseDifficulty(p.difficulty.max),
+          vardiff: p.vardiff === false ? null : p.vardiff,
+          ...(p.tls ? { tls: readPortTls(p.tls) } : {}),
+        }),
+      ),
+      network: config.network,
+      verifier,
+      submitter: nodeSet,
+      sink,
+      instanceId: config.instance.id,
+      instanceBits: config.instance.bits,
+      extranonce1Size: config.stratum.extranonce1Size,
+      limits: { ...config.stratum.limits, proxyAddresses: config.stratum.proxyAddresses },
+      logger: logger.child({ part: 'stratum' }),
+    });
+    wireEvents(nodeSet, stratum, logger);
+    const ports = await stratum.start();
+    closers.push(() => stratum.stop());
+    nodeSet.start();
+    closers.push(() => nodeSet.stop());
+    for (const p of ports) {
+      const host = p.host === '0.0.0.0' ? '127.0.0.1' : p.host;
+      logger.info(
+        `stratum: point miners at stratum+${p.config.tls ? 'ssl' : 'tcp'}://${host}:${p.port} with user <your ${config.network} address>.<worker>`,
+      );
+    }
+
+    let demoMiner: CpuMiner | null = null;
+    if (config.demoMiner.enabled) {
+      const address = config.demoMiner.address ?? demoMinerAddress(config.network);
+      const port = ports[0]!;
+      demoMiner = new CpuMiner({
+        url: `stratum+tcp://127.0.0.1:${port.port}`,
+        user: `${address}.demo`,
+        threads: config.demoMiner.threads,
+        logger: logger.child({ part: 'demo-miner' }, { level: 'warn' }),
+      });
+      await demoMiner.start();
+      closers.push(() => demoMiner!.stop());
+      logger.info(`demo miner: ${config.demoMiner.threads} CPU thread(s) mining as ${address}.demo`);
+    }
+    return { devnet, nodes: nodeSet, stratum, ports, verifier, demoMiner, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): void {
+  nodeSet.on('work', ({ work, blockVersion }) => {
+    stratum.setWork({ msg: work.msg, b: work.b, height: work.h, version: blockVersion });
+  });
+  nodeSet.on('height', ({ height, node }) => logger.debug({ height, node }, 'new chain height'));
+  nodeSet.on('switch', ({ from, to }) => {
+    if (to === null)
+      logger.warn(`nodes: no healthy Ergo node (was ${from}); miners keep their last job until one recovers`);
+    else logger.info(`nodes: taking work from ${to}${from ? ` (was ${from})` : ''}`);
+  });
+  stratum.events.on('authorized', ({ address, worker }) =>
+    logger.info(`miner connected: ${address}${worker ? `.${worker}` : ''}`),
+  );
+  stratum.events.on('block', ({ share, accepted, detail }) => {
+    const who = `${share.address}${share.worker ? `.${share.worker}` : ''}`;
+    if (accepted)
+      logger.info(
+        `BLOCK FOUND at height ${share.height} by ${who} (nonce ${share.nonce}; ${detail ?? 'accepted'})`,
+      );
+    else
+      logger.warn(
+        `block candidate at height ${share.height} by ${who} was not accepted: ${detail ?? 'rejected'}`,
+      );
+  });
+  let lastAccepted = 0;
+  const summary = setInterval(() => {
+    const c = stratum.counters;
+    const accepted = c.accepted + c.block;
+    if (accepted === lastAccepted && stratum.sessionCount === 0) return;
+    logger.info(
+      `stratum: ${stratum.sessionCount} connection(s); shares accepted ${accepted} (+${accepted - lastAccepted}), stale ${c.stale}, ` +
+        `invalid ${c.invalid + c.duplicate + c['low-difficulty']}, blocks ${c.block}`,
+    );
+    lastAccepted = accepted;
+  }, 30_000);
+  summary.unref();
+}

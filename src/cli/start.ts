@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { parseDifficulty } from '../autolykos/index.ts';
+import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
+import { integerOption } from './args.ts';
+import { UsageError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { startPool } from './pool.ts';
+
+export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [--devnet-port P] [--stratum-port S] [--api-port A]
+                   [--data-dir DIR] [--start-difficulty D] [--no-demo-miner] [--demo-threads N]
+      run the pool; --devnet runs a simulated Ergo network in-process and (unless told not to) a demo miner`;
+
+/** Share difficulty the devnet demo starts at: a CPU thread finds a share every few seconds. */
+const DEVNET_START_DIFFICULTY = '0.00002';
+
+export async function startCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      devnet: { type: 'boolean' },
+      'devnet-port': { type: 'string' },
+      'stratum-port': { type: 'string' },
+      'api-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'start-difficulty': { type: 'string' },
+      'no-demo-miner': { type: 'boolean' },
+      'demo-threads': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = buildConfig(values);
+  const logger = createLogger(config.log.level, config.log.format);
+  const pool = await startPool(config, logger);
+  logger.info('EnigmaPool is running. Press Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  logger.info('shutting down…');
+  await pool.close();
+  logger.info('stopped cleanly');
+}
+
+type StartFlags = Record<string, string | boolean | undefined>;
+
+/** Config file + environment, then the command-line flags on top. */
+export function buildConfig(values: StartFlags): PoolConfig {
+  const overrides: Record<string, unknown> = {};
+  if (values.devnet) {
+    overrides['devnet.enabled'] = true;
+    overrides['demoMiner.enabled'] = !values['no-demo-miner'];
+  } else if (values['no-demo-miner']) overrides['demoMiner.enabled'] = false;
+  if (values['devnet-port'] !== undefined)
+    overrides['devnet.port'] = integerOption(values['devnet-port'] as string, 'devnet-port');
+  if (values['api-port'] !== undefined)
+    overrides['api.port'] = integerOption(values['api-port'] as string, 'api-port');
+  if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  if (values['demo-threads'] !== undefined)
+    overrides['demoMiner.threads'] = integerOption(
+      values['demo-threads'] as string,
+      'demo-threads',
+      undefined,
+      1,
+    );
+  let config: PoolConfig;
+  try {
+    config = loadConfig({
+      ...(values.config ? { file: values.config as string } : {}),
+      env: process.env,
+      overrides,
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const port = config.stratum.ports[0]!;
+  if (values['stratum-port'] !== undefined)
+    port.port = integerOption(values['stratum-port'] as string, 'stratum-port');
+  const start =
+    (values['start-difficulty'] as string | undefined) ??
+    (config.devnet.enabled && !values.config ? DEVNET_START_DIFFICULTY : undefined);
+  if (start !== undefined) {
+    try {
+      parseDifficulty(start);
+    } catch (err) {
+      throw new UsageError(`--start-difficulty: ${(err as Error).message}`);
+    }
+    port.difficulty = { ...port.difficulty, start, min: start };
+  }
+  if (config.devnet.enabled && config.nodes.length > 0) {
+    throw new UsageError(
+      '--devnet runs its own simulated node; remove `nodes:` from the config or drop --devnet',
+    );
+  }
+  if (!config.devnet.enabled && config.nodes.length === 0) {
+    throw new UsageError('no Ergo node configured: add `nodes:` to the config file, or run with --devnet');
+  }
+  return config;
+}
