@@ -18,7 +18,9 @@ describe('config', () => {
     assert.equal(c.network, 'mainnet');
     assert.equal(c.stratum.ports[0]!.port, 3052);
     assert.equal(c.stratum.extranonce1Size, 2);
-    assert.equal(c.stratum.ports[0]!.vardiff && c.stratum.ports[0]!.vardiff.targetSeconds, 15);
+    const vardiff = c.stratum.ports[0]!.vardiff;
+    assert.ok(vardiff !== false);
+    assert.equal(vardiff.targetSeconds, 15);
   });
 
   it('reads YAML and JSON files', () => {
