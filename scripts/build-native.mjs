@@ -1,12 +1,12 @@
 // Builds the native Autolykos kernel with node-gyp during `npm ci`/`npm install`.
 // A failed build is not fatal: the pool then checks shares with the portable WebAssembly BLAKE2b
-// (about 3x slower), and says so at start. CI sets ENIGMAPOOL_REQUIRE_NATIVE=1 to make it fatal.
+// (about 3x slower), and says so at start. CI sets AUTOLYKOS_REQUIRE_NATIVE=1 to make it fatal.
 import { spawnSync } from 'node:child_process';
 
 const result = spawnSync('node-gyp', ['rebuild'], { stdio: 'inherit', shell: process.platform === 'win32' });
 if (result.status !== 0) {
   const message = `enigmapool: native Autolykos kernel did not build (node-gyp exit ${result.status}); using the portable fallback`;
-  if (process.env.ENIGMAPOOL_REQUIRE_NATIVE === '1') {
+  if (process.env.AUTOLYKOS_REQUIRE_NATIVE === '1') {
     console.error(message);
     process.exit(1);
   }
