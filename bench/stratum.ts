@@ -1,8 +1,10 @@
 // Stratum server throughput, latency, memory per idle connection and broadcast time, on loopback.
+// Run: node --expose-gc --import tsx bench/stratum.ts [SECONDS_PER_STEP] [IDLE_CONNECTIONS]
 // The server runs in this process (2 verifier workers); the load generator runs as a child process, so both
 // compete for the same 2 cores as they would on one small machine. Every nonce is a share (difficulty 1e-10),
 // so every submit is fully verified with Autolykos. Prints a table and, last, one JSON line.
 import { spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseDifficulty, VerifierPool } from '../src/autolykos/index.ts';
 import { MemoryShareSink, StratumServer } from '../src/stratum/index.ts';
@@ -37,6 +39,25 @@ const server = new StratumServer({
     idleTimeoutMs: 3_600_000,
   },
 });
+// Reference measured in the same run: raw share checks/s of the same verifier pool, no sockets.
+const rawChecksPerSecond = await (async () => {
+  const msg = new Uint8Array(32).fill(7);
+  let done = 0;
+  const until = performance.now() + 3000;
+  const started = performance.now();
+  let k = 0;
+  while (performance.now() < until) {
+    const wave = Array.from({ length: 512 }, () => {
+      const nonce = new Uint8Array(8);
+      new DataView(nonce.buffer).setUint32(4, k++);
+      return verifier.verify({ msg, nonce, height: 1_900_000 });
+    });
+    await Promise.all(wave);
+    done += wave.length;
+  }
+  return Math.round(done / ((performance.now() - started) / 1000));
+})();
+process.stderr.write(`reference: ${rawChecksPerSecond} raw checks/s through the verifier pool\n`);
 const [bound] = await server.start();
 const url = `stratum+tcp://127.0.0.1:${bound!.port}`;
 let height = 1_900_000;
@@ -62,10 +83,11 @@ function loadgen(args: string[]): Promise<Record<string, unknown>> {
 
 // 1. Offered load steps: connections × rate; the highest step whose p99 stays under 50 ms is the sustained figure.
 const steps = [
-  { connections: 500, rate: 4 },
-  { connections: 1000, rate: 4 },
-  { connections: 1000, rate: 6 },
-  { connections: 1000, rate: 8 },
+  { connections: 1000, rate: 2 },
+  { connections: 1000, rate: 5 },
+  { connections: 2000, rate: 4 },
+  { connections: 2000, rate: 6 },
+  { connections: 2000, rate: 8 },
 ];
 const results: { offered: number; verified: number; p50: number; p99: number; rejected: unknown }[] = [];
 for (const step of steps) {
@@ -91,6 +113,53 @@ for (const step of steps) {
     `step ${JSON.stringify(results.at(-1))} (${sink.shares.length - before} shares in ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
   );
 }
+
+// Reference for memory, same run: a bare Node TCP server holding the same number of idle sockets.
+async function bareSocketBytes(count: number): Promise<number> {
+  const held: Socket[] = [];
+  const bare = createServer((socket) => {
+    held.push(socket);
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const port = (bare.address() as { port: number }).port;
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'loadgen',
+      '--url',
+      `stratum+tcp://127.0.0.1:${port}`,
+      '--user',
+      ADDRESS,
+      '--connections',
+      String(count),
+      '--rate',
+      '0',
+      '--seconds',
+      '60',
+      '--connect-rate',
+      '4000',
+    ],
+    { stdio: 'ignore' },
+  );
+  const until = Date.now() + 55_000;
+  while (held.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+  await new Promise((r) => setTimeout(r, 2000));
+  globalThis.gc?.();
+  const bytes = Math.round((process.memoryUsage().rss - before) / Math.max(1, held.length));
+  child.kill('SIGTERM');
+  for (const socket of held) socket.destroy();
+  await new Promise<void>((resolve) => bare.close(() => resolve()));
+  return bytes;
+}
+const bareBytesPerConnection = await bareSocketBytes(idleConnections);
+process.stderr.write(
+  `reference: a bare Node TCP server holds an idle socket in ${bareBytesPerConnection} B of RSS\n`,
+);
 
 // 2. Idle connections: memory per connection beyond the baseline, and 3. broadcast time to all of them.
 globalThis.gc?.();
@@ -150,12 +219,16 @@ console.log(
   JSON.stringify({
     bench: 'stratum',
     sustainedVerifiedSharesPerSecond: best.verified,
+    rawVerifierChecksPerSecond: rawChecksPerSecond,
+    ratioToRawVerifier: Number((best.verified / rawChecksPerSecond).toFixed(2)),
     p50Ms: best.p50,
     p99Ms: best.p99,
     steps: results,
     idleConnectionsHeld: held,
     rssBytesPerConnection: perConnectionBytes,
     heapBytesPerConnection: heapPerConnection,
+    bareSocketBytesPerConnection: bareBytesPerConnection,
+    memoryRatioToBareSocket: Number((perConnectionBytes / bareBytesPerConnection).toFixed(2)),
     broadcastMs,
     broadcastConnections: held,
   }),

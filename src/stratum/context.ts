@@ -27,8 +27,8 @@ export interface StratumContext {
   readonly logger: Logger;
   readonly events: EventEmitter<StratumEventMap>;
   now(): number;
-  /** Share target of a job for a difficulty, memoised per job. */
-  targetFor(job: Job, difficultyKey: string, compute: () => bigint): bigint;
+  /** A per-job value (a share target, the notify lines for one difficulty), computed once per job and key. */
+  memo<T>(job: Job, key: string, compute: () => T): T;
 }
 
 export interface ShareEvent {

@@ -62,7 +62,7 @@ export class StratumServer {
   private readonly ctx: StratumContext;
   private readonly sessions = new Set<Session>();
   private readonly servers: Server[] = [];
-  private readonly targets = new WeakMap<Job, Map<string, bigint>>();
+  private readonly memos = new WeakMap<Job, Map<string, unknown>>();
   private readonly proxies: Set<string>;
   private sweepTimer: NodeJS.Timeout | null = null;
   private nextSessionId = 1;
@@ -71,7 +71,7 @@ export class StratumServer {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     const instanceId = options.instanceId ?? 0;
     const instance = instanceId.toString(16).padStart(2, '0');
-    const targets = this.targets;
+    const memos = this.memos;
     this.proxies = new Set(limits.proxyAddresses.map(normalizeAddress));
     this.events.on('share', ({ outcome }) => {
       this.counters[outcome] += 1;
@@ -93,18 +93,14 @@ export class StratumServer {
       logger: options.logger ?? pino({ level: 'silent' }),
       events: this.events,
       now: options.now ?? Date.now,
-      targetFor(job, key, compute) {
-        let perJob = targets.get(job);
+      memo<T>(job: Job, key: string, compute: () => T): T {
+        let perJob = memos.get(job);
         if (!perJob) {
           perJob = new Map();
-          targets.set(job, perJob);
+          memos.set(job, perJob);
         }
-        let target = perJob.get(key);
-        if (target === undefined) {
-          target = compute();
-          perJob.set(key, target);
-        }
-        return target;
+        if (!perJob.has(key)) perJob.set(key, compute());
+        return perJob.get(key) as T;
       },
     };
   }

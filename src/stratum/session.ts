@@ -95,8 +95,13 @@ export class Session {
   sendJob(job: Job, clean: boolean): void {
     if (!this.extranonce1 || !this.authorized || this.closed) return;
     const d = this.vardiff.difficulty;
-    const target = this.ctx.targetFor(job, difficultyKey(d), () => shareTarget(d, job.b));
-    this.write(SET_DIFFICULTY_ONE + notifyLine(job, target, clean));
+    // Most miners share a few difficulties: the two lines are built once per job, difficulty and clean flag.
+    const key = `${difficultyKey(d)}|${clean ? 1 : 0}`;
+    const lines = this.ctx.memo(job, `lines:${key}`, () => {
+      const target = this.ctx.memo(job, `target:${difficultyKey(d)}`, () => shareTarget(d, job.b));
+      return SET_DIFFICULTY_ONE + notifyLine(job, target, clean);
+    });
+    this.write(lines);
     this.sentJob = true;
   }
 

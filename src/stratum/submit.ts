@@ -79,7 +79,7 @@ export async function checkSubmit(
   const isBlock = isBlockSolution(hit, job.b);
   let credited: Ratio | null = null;
   for (const d of session.acceptableDifficulties(now)) {
-    const target = ctx.targetFor(job, difficultyKey(d), () => shareTarget(d, job.b));
+    const target = ctx.memo(job, `target:${difficultyKey(d)}`, () => shareTarget(d, job.b));
     if (meetsTarget(hit, target)) {
       credited = d;
       break;
@@ -99,7 +99,7 @@ export async function checkSubmit(
     blockAccepted = result.accepted;
     blockDetail = result.detail;
   }
-  const target = ctx.targetFor(job, difficultyKey(difficulty), () => shareTarget(difficulty, job.b));
+  const target = ctx.memo(job, `target:${difficultyKey(difficulty)}`, () => shareTarget(difficulty, job.b));
   const expected = expectedHashes(target);
   const share: AcceptedShare = {
     id: randomUUID(),
