@@ -99,7 +99,8 @@ export class Session {
     const key = `${difficultyKey(d)}|${clean ? 1 : 0}`;
     const lines = this.ctx.memo(job, `lines:${key}`, () => {
       const target = this.ctx.memo(job, `target:${difficultyKey(d)}`, () => shareTarget(d, job.b));
-      return SET_DIFFICULTY_ONE + notifyLine(job, target, clean);
+      // Encoded once: writing one Buffer to many sockets skips a UTF-8 encoding per socket.
+      return Buffer.from(SET_DIFFICULTY_ONE + notifyLine(job, target, clean));
     });
     this.write(lines);
     this.sentJob = true;
@@ -125,7 +126,7 @@ export class Session {
     this.onClose(this, reason);
   }
 
-  private write(text: string): void {
+  private write(text: string | Buffer): void {
     if (this.closed) return;
     if (this.stream.writableLength > MAX_WRITE_BUFFER) {
       this.close('not reading its socket');
