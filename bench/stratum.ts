@@ -60,7 +60,7 @@ const rawChecksPerSecond = await (async () => {
 process.stderr.write(`reference: ${rawChecksPerSecond} raw checks/s through the verifier pool\n`);
 const [bound] = await server.start();
 const url = `stratum+tcp://127.0.0.1:${bound!.port}`;
-let height = 1_900_000;
+const height = 1_900_000;
 const work = (k: number) => ({ msg: k.toString(16).padStart(64, '0'), b: 1n, height, version: 3 });
 server.setWork(work(1));
 
@@ -81,7 +81,41 @@ function loadgen(args: string[]): Promise<Record<string, unknown>> {
   });
 }
 
-// 1. Offered load steps: connections × rate; the highest step whose p99 stays under 50 ms is the sustained figure.
+// 1. Memory per idle connection and 2. broadcast time, each in a fresh process; the reference is a bare
+// Node TCP server holding the same number of idle sockets, measured in the same run.
+function memoryRun(mode: 'bare' | 'stratum', source: string): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./stratum-memory.ts', import.meta.url)),
+        mode,
+        String(idleConnections),
+        source,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
+        : reject(new Error(`memory run exit ${code}`)),
+    );
+  });
+}
+const bare = await memoryRun('bare', '127.0.1.1');
+const idle = await memoryRun('stratum', '127.0.1.2');
+process.stderr.write(`memory: bare ${JSON.stringify(bare)} stratum ${JSON.stringify(idle)}\n`);
+
+// 3. Offered load steps: connections × rate; the highest step whose p99 stays under 50 ms is the sustained figure.
 const steps = [
   { connections: 1000, rate: 2 },
   { connections: 1000, rate: 5 },
@@ -90,7 +124,7 @@ const steps = [
   { connections: 2000, rate: 8 },
 ];
 const results: { offered: number; verified: number; p50: number; p99: number; rejected: unknown }[] = [];
-for (const step of steps) {
+for (const [index, step] of steps.entries()) {
   const before = sink.shares.length;
   const started = performance.now();
   const r = await loadgen([
@@ -114,106 +148,17 @@ for (const step of steps) {
   );
 }
 
-// Reference for memory, same run: a bare Node TCP server holding the same number of idle sockets.
-async function bareSocketBytes(count: number): Promise<number> {
-  const held: Socket[] = [];
-  const bare = createServer((socket) => {
-    held.push(socket);
-    socket.on('data', () => undefined);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const port = (bare.address() as { port: number }).port;
-  globalThis.gc?.();
-  const before = process.memoryUsage().rss;
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'loadgen',
-      '--url',
-      `stratum+tcp://127.0.0.1:${port}`,
-      '--user',
-      ADDRESS,
-      '--connections',
-      String(count),
-      '--rate',
-      '0',
-      '--seconds',
-      '60',
-      '--connect-rate',
-      '4000',
-    ],
-    { stdio: 'ignore' },
-  );
-  const until = Date.now() + 55_000;
-  while (held.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-  await new Promise((r) => setTimeout(r, 2000));
-  globalThis.gc?.();
-  const bytes = Math.round((process.memoryUsage().rss - before) / Math.max(1, held.length));
-  child.kill('SIGTERM');
-  for (const socket of held) socket.destroy();
-  await new Promise<void>((resolve) => bare.close(() => resolve()));
-  return bytes;
-}
-const bareBytesPerConnection = await bareSocketBytes(idleConnections);
-process.stderr.write(
-  `reference: a bare Node TCP server holds an idle socket in ${bareBytesPerConnection} B of RSS\n`,
-);
-
-// 2. Idle connections: memory per connection beyond the baseline, and 3. broadcast time to all of them.
-globalThis.gc?.();
-const baseline = process.memoryUsage();
-const idle = spawn(
-  process.execPath,
-  [
-    BIN,
-    'loadgen',
-    '--url',
-    url,
-    '--user',
-    ADDRESS,
-    '--connections',
-    String(idleConnections),
-    '--rate',
-    '0',
-    '--seconds',
-    '60',
-    '--connect-rate',
-    '4000',
-  ],
-  {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  },
-);
-const deadline = Date.now() + 55_000;
-while (server.sessionCount < idleConnections && Date.now() < deadline)
-  await new Promise((r) => setTimeout(r, 250));
-await new Promise((r) => setTimeout(r, 2000));
-globalThis.gc?.();
-const held = server.sessionCount;
-const loaded = process.memoryUsage();
-const broadcasts: number[] = [];
-for (let k = 0; k < 5; k++) {
-  height += 1;
-  const t = performance.now();
-  server.setWork(work(100 + k));
-  broadcasts.push(performance.now() - t);
-  await new Promise((r) => setTimeout(r, 500));
-}
-idle.kill('SIGTERM');
 await server.stop();
 await verifier.close();
 
 const best = results.filter((r) => r.p99 < 50).sort((a, b) => b.verified - a.verified)[0] ?? results[0]!;
-const perConnectionBytes = Math.round((loaded.rss - baseline.rss) / Math.max(1, held));
-const heapPerConnection = Math.round((loaded.heapUsed - baseline.heapUsed) / Math.max(1, held));
-const broadcastMs = Number((broadcasts.reduce((a, b) => a + b, 0) / broadcasts.length).toFixed(2));
 console.log('| offered shares/s | verified shares/s | p50 ms | p99 ms |');
 console.log('|---:|---:|---:|---:|');
 for (const r of results) console.log(`| ${r.offered} | ${r.verified} | ${r.p50} | ${r.p99} |`);
+console.log(`reference: ${rawChecksPerSecond} raw checks/s (same verifier pool, no sockets)`);
 console.log(
-  `idle connections held: ${held}; RSS per connection ${perConnectionBytes} B (heap ${heapPerConnection} B); broadcast to ${held}: ${broadcastMs} ms`,
+  `idle connections held: ${idle.held}; RSS per connection ${idle.rssPerConnection} B (heap ${idle.heapPerConnection} B); ` +
+    `a bare Node socket: ${bare.rssPerConnection} B (heap ${bare.heapPerConnection} B); broadcast to ${idle.held}: ${idle.broadcastMsMedian} ms`,
 );
 console.log(
   JSON.stringify({
@@ -224,13 +169,13 @@ console.log(
     p50Ms: best.p50,
     p99Ms: best.p99,
     steps: results,
-    idleConnectionsHeld: held,
-    rssBytesPerConnection: perConnectionBytes,
-    heapBytesPerConnection: heapPerConnection,
-    bareSocketBytesPerConnection: bareBytesPerConnection,
-    memoryRatioToBareSocket: Number((perConnectionBytes / bareBytesPerConnection).toFixed(2)),
-    broadcastMs,
-    broadcastConnections: held,
+    idleConnectionsHeld: idle.held,
+    rssBytesPerConnection: idle.rssPerConnection,
+    heapBytesPerConnection: idle.heapPerConnection,
+    bareSocketRssBytesPerConnection: bare.rssPerConnection,
+    memoryRatioToBareSocket: Number((idle.rssPerConnection! / bare.rssPerConnection!).toFixed(2)),
+    broadcastMs: idle.broadcastMsMedian,
+    broadcastConnections: idle.held,
   }),
 );
 process.exit(0);

@@ -42,7 +42,9 @@ export class Session {
   private pending = 0;
   private tokens: number;
   private tokensAt: number;
-  private vardiff: VardiffState;
+  private vardiff!: VardiffState;
+  /** Memo keys of this connection's difficulty, rebuilt only when it changes (broadcasts read them). */
+  private memoKeys = { target: '', update: '', clean: '' };
   /** null once the miner asked for a static difficulty (d=) or the port has none. */
   private vardiffConfig: VardiffConfig | null;
   private sentJob = false;
@@ -60,7 +62,7 @@ export class Session {
     this.lastShareAt = now;
     this.tokens = ctx.limits.messageBurst;
     this.tokensAt = now;
-    this.vardiff = startVardiff(port.startDifficulty, now);
+    this.setVardiff(startVardiff(port.startDifficulty, now));
     this.vardiffConfig = port.vardiff
       ? { ...port.vardiff, min: port.minDifficulty, max: port.maxDifficulty }
       : null;
@@ -96,14 +98,21 @@ export class Session {
     if (!this.extranonce1 || !this.authorized || this.closed) return;
     const d = this.vardiff.difficulty;
     // Most miners share a few difficulties: the two lines are built once per job, difficulty and clean flag.
-    const key = `${difficultyKey(d)}|${clean ? 1 : 0}`;
-    const lines = this.ctx.memo(job, `lines:${key}`, () => {
-      const target = this.ctx.memo(job, `target:${difficultyKey(d)}`, () => shareTarget(d, job.b));
+    const lines = this.ctx.memo(job, clean ? this.memoKeys.clean : this.memoKeys.update, () => {
+      const target = this.ctx.memo(job, this.memoKeys.target, () => shareTarget(d, job.b));
       // Encoded once: writing one Buffer to many sockets skips a UTF-8 encoding per socket.
       return Buffer.from(SET_DIFFICULTY_ONE + notifyLine(job, target, clean));
     });
     this.write(lines);
     this.sentJob = true;
+  }
+
+  private setVardiff(next: VardiffState): void {
+    if (next.difficulty !== this.vardiff?.difficulty) {
+      const key = difficultyKey(next.difficulty);
+      this.memoKeys = { target: `target:${key}`, update: `lines:${key}|0`, clean: `lines:${key}|1` };
+    }
+    this.vardiff = next;
   }
 
   /** Periodic sweep: idle and silence timeouts, and vardiff for quiet miners. */
@@ -249,7 +258,7 @@ export class Session {
         return;
       }
       const fixed = clamp(d, this.port.minDifficulty, this.port.maxDifficulty);
-      this.vardiff = startVardiff(fixed, this.ctx.now());
+      this.setVardiff(startVardiff(fixed, this.ctx.now()));
       this.vardiffConfig = null;
     }
     this.logins.set(login, { address, worker });
@@ -294,7 +303,7 @@ export class Session {
 
   private applyVardiff(next: VardiffState): void {
     const changed = next.difficulty !== this.vardiff.difficulty;
-    this.vardiff = next;
+    this.setVardiff(next);
     const job = this.ctx.jobs.current;
     if (changed && job) {
       this.ctx.logger.debug(
