@@ -64,11 +64,10 @@ const height = 1_900_000;
 const work = (k: number) => ({ msg: k.toString(16).padStart(64, '0'), b: 1n, height, version: 3 });
 server.setWork(work(1));
 
-function loadgen(args: string[]): Promise<Record<string, unknown>> {
+/** Runs a node child process and resolves with the JSON object on the last line of its output. */
+function lastJsonLine<T>(args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'loadgen', '--url', url, '--user', ADDRESS, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -76,41 +75,27 @@ function loadgen(args: string[]): Promise<Record<string, unknown>> {
     child.on('exit', (code) =>
       code === 0
         ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`loadgen exit ${code}`)),
+        : reject(new Error(`${args.join(' ')}: exit ${code}`)),
     );
   });
 }
 
+const loadgen = (args: string[]) =>
+  lastJsonLine<Record<string, unknown>>([BIN, 'loadgen', '--url', url, '--user', ADDRESS, ...args]);
+
 // 1. Memory per idle connection and 2. broadcast time, each in a fresh process; the reference is a bare
 // Node TCP server holding the same number of idle sockets, measured in the same run.
-function memoryRun(mode: 'bare' | 'stratum', source: string): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./stratum-memory.ts', import.meta.url)),
-        mode,
-        String(idleConnections),
-        source,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`memory run exit ${code}`)),
-    );
-  });
-}
+const memoryScript = fileURLToPath(new URL('./stratum-memory.ts', import.meta.url));
+const memoryRun = (mode: 'bare' | 'stratum', source: string) =>
+  lastJsonLine<Record<string, number>>([
+    '--expose-gc',
+    '--import',
+    'tsx',
+    memoryScript,
+    mode,
+    String(idleConnections),
+    source,
+  ]);
 const bare = await memoryRun('bare', '127.0.1.1');
 const idle = await memoryRun('stratum', '127.0.1.2');
 process.stderr.write(`memory: bare ${JSON.stringify(bare)} stratum ${JSON.stringify(idle)}\n`);
