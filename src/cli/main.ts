@@ -2,6 +2,7 @@ import { CONFIG_USAGE, configCommand } from './config-command.ts';
 import { DEVNET_USAGE, devnetCommand } from './devnet.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 import { LOADGEN_USAGE, loadgenCommand } from './loadgen.ts';
+import { MIGRATE_USAGE, migrateCommand } from './migrate.ts';
 import { MINER_USAGE, minerCommand } from './miner.ts';
 import { POW_USAGE, powCommand } from './pow.ts';
 import { START_USAGE, startCommand } from './start.ts';
@@ -13,6 +14,7 @@ Usage: enigmapool <command> [options]
 Commands:
   start     run the pool (with --devnet: everything in one process on a simulated Ergo network)
   config    print the effective configuration
+  migrate   apply the database migrations
   pow       check Autolykos v2 solutions and headers, or benchmark share checks
   miner     a CPU miner for a stratum pool
   loadgen   many simulated miners for load tests
@@ -20,6 +22,7 @@ Commands:
 
 ${START_USAGE}
 ${CONFIG_USAGE}
+${MIGRATE_USAGE}
 ${POW_USAGE}
 ${MINER_USAGE}
 ${LOADGEN_USAGE}
@@ -39,6 +42,8 @@ export async function main(
       case 'config':
         configCommand(rest, out);
         return 0;
+      case 'migrate':
+        return await migrateCommand(rest, out);
       case 'pow':
         await powCommand(rest, out);
         return 0;

@@ -61,6 +61,16 @@ export const configSchema = z
   .object({
     network: z.enum(['mainnet', 'testnet']).default('mainnet'),
     dataDir: z.string().default('./data'),
+    /** Storage: a PostgreSQL server when `url` is set (postgres://…), else the embedded PGlite in dataDir/db. */
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^(postgres(ql)?|memory):\/\//i, 'must be a postgres://user:password@host:port/database URL')
+          .optional(),
+      })
+      .strict()
+      .default({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
