@@ -1,0 +1,257 @@
+import pino, { type Logger } from 'pino';
+import type { Database, Sql } from '../db/index.ts';
+import type { BlockHeader, BlockTransactions, NodeInfo } from '../ergo/index.ts';
+import { blockEffort, type CreditSettings, creditBlock } from './block-credit.ts';
+import { type ChainView, type Classification, type ClassifyRules, classifyBlock } from './classify.ts';
+import { ratioText } from './exact.ts';
+import { bigOrNull, jsonWithBigints, sharesCompleteUntil } from './rows.ts';
+
+/** The node routes the block lifecycle reads (ErgoNodeClient has them all). */
+export interface ChainNode {
+  info(): Promise<Pick<NodeInfo, 'fullHeight'>>;
+  blockIdsAt(height: number): Promise<string[]>;
+  blockHeader(headerId: string): Promise<BlockHeader | null>;
+  blockTransactions(headerId: string): Promise<BlockTransactions | null>;
+}
+
+export interface BlockTrackerOptions extends CreditSettings {
+  db: Database;
+  /** The node to ask (called each pass: e.g. the NodeSet's current or wallet node). */
+  node: () => ChainNode;
+  /** The pool's mining key (/mining/rewardPublicKey of the wallet node), resolved once. */
+  poolPublicKey: string | (() => Promise<string>);
+  rules: Omit<ClassifyRules, 'poolPublicKey'>;
+  /** A pool instance whose share shipping reported nothing for this long is not waited for (default 15 min). */
+  ingestStaleMs?: number;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface TrackerReport {
+  checked: number;
+  confirmed: number;
+  orphaned: number;
+  credited: number;
+  transient: number;
+}
+
+interface PendingRow {
+  id: bigint;
+  height: number;
+  nonce: string;
+  miner_address: string;
+  status: string;
+  header_id: string | null;
+  confirmations: number;
+  reward: bigint | null;
+  effort: string | null;
+  credited_at: Date | null;
+  created_at: Date;
+}
+
+const PENDING_COLUMNS =
+  'id, height, nonce, miner_address, status, header_id, confirmations, reward, effort, credited_at, created_at';
+
+/**
+ * The block lifecycle: polls every pending pool block through the node, classifies it (classifyBlock)
+ * and applies the verdict in one database transaction per block, with the block row locked: confirmations,
+ * header id and reward from the chain; the split into the ledger as soon as the reward is known (immature
+ * while pending; the balances triggers move it to payable on confirmation or void it on orphaning); the
+ * status. Blocks are credited only once every share up to their time is in the database, and a block is
+ * confirmed only together with its credits.
+ */
+export class BlockTracker {
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private publicKey: string | null = null;
+
+  constructor(private readonly o: BlockTrackerOptions) {
+    this.logger = o.logger ?? pino({ level: 'silent' });
+    this.now = o.now ?? (() => new Date());
+  }
+
+  private async poolKey(): Promise<string> {
+    if (this.publicKey === null)
+      this.publicKey =
+        typeof this.o.poolPublicKey === 'string' ? this.o.poolPublicKey : await this.o.poolPublicKey();
+    return this.publicKey;
+  }
+
+  /** One pass over the pending blocks, oldest height first. */
+  async tick(): Promise<TrackerReport> {
+    const report: TrackerReport = { checked: 0, confirmed: 0, orphaned: 0, credited: 0, transient: 0 };
+    const pending = await this.o.db.query<PendingRow>(
+      `SELECT ${PENDING_COLUMNS} FROM blocks WHERE status = 'pending' ORDER BY height, id`,
+    );
+    if (pending.rows.length === 0) return report;
+    const rules: ClassifyRules = { ...this.o.rules, poolPublicKey: await this.poolKey() };
+    const node = this.o.node();
+    let tip: number | null = null;
+    let tipError = '';
+    try {
+      tip = (await node.info()).fullHeight;
+      if (tip === null) tipError = 'the node has no full blocks yet';
+    } catch (err) {
+      tipError = (err as Error).message;
+    }
+    for (const block of pending.rows) {
+      report.checked++;
+      const view: ChainView =
+        tip === null ? { ok: false, error: tipError } : await this.view(node, block, tip, rules);
+      const verdict = classifyBlock({ height: block.height, nonce: block.nonce }, view, rules);
+      const applied = await this.apply(block, verdict, rules);
+      if (applied.status === 'confirmed') report.confirmed++;
+      if (applied.status === 'orphaned') report.orphaned++;
+      if (applied.credited) report.credited++;
+      if (verdict.status === 'pending' && verdict.transient) report.transient++;
+    }
+    return report;
+  }
+
+  private async view(
+    node: ChainNode,
+    block: PendingRow,
+    tip: number,
+    rules: ClassifyRules,
+  ): Promise<ChainView> {
+    try {
+      if (tip < block.height) return { ok: true, tipHeight: tip, bestHeader: null, transactions: null };
+      const ids = await node.blockIdsAt(block.height);
+      const bestId = ids[0];
+      if (!bestId) return { ok: true, tipHeight: tip, bestHeader: null, transactions: null };
+      const header = await node.blockHeader(bestId);
+      if (!header) return { ok: false, error: `header ${bestId} not found` };
+      const bestHeader = { id: header.id, height: header.height, powSolutions: header.powSolutions };
+      const ours =
+        header.powSolutions.pk.toLowerCase() === rules.poolPublicKey.toLowerCase() &&
+        header.powSolutions.n.toLowerCase() === block.nonce.toLowerCase();
+      const transactions = ours ? ((await node.blockTransactions(bestId))?.transactions ?? null) : null;
+      return { ok: true, tipHeight: tip, bestHeader, transactions };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
+  }
+
+  /** Applies a verdict in one transaction; returns what changed. */
+  private async apply(
+    seen: PendingRow,
+    v: Classification,
+    rules: ClassifyRules,
+  ): Promise<{ status: 'pending' | 'confirmed' | 'orphaned'; credited: boolean }> {
+    const complete = await sharesCompleteUntil(this.o.db, this.now(), this.o.ingestStaleMs ?? 15 * 60_000);
+    const sharesIn = complete === null || complete >= seen.created_at;
+    return this.o.db.transaction(async (tx) => {
+      const locked = await tx.query<PendingRow>(
+        `SELECT ${PENDING_COLUMNS} FROM blocks WHERE id = $1 FOR UPDATE`,
+        [seen.id],
+      );
+      const block = locked.rows[0];
+      if (block?.status !== 'pending') return { status: 'pending', credited: false };
+      const foundAt = block.created_at;
+      if (block.effort === null && sharesIn) {
+        const e = await blockEffort(tx, { id: block.id, foundAt });
+        await tx.query('UPDATE blocks SET round_hashes = $2, effort = $3 WHERE id = $1', [
+          block.id,
+          e.roundHashes,
+          ratioText(e.effort, 12),
+        ]);
+      }
+      if (v.status === 'pending' && v.transient) {
+        await tx.query('UPDATE blocks SET checked_at = now(), last_error = $2 WHERE id = $1', [
+          block.id,
+          v.reason,
+        ]);
+        return { status: 'pending', credited: false };
+      }
+      if (v.status === 'orphaned') {
+        await tx.query(
+          `UPDATE blocks SET status = 'orphaned', checked_at = now(), last_error = NULL,
+                  reward_details = coalesce(reward_details, '{}'::jsonb) || $2::jsonb WHERE id = $1`,
+          [block.id, jsonWithBigints({ orphaned: { reason: v.reason, bestHeaderId: v.bestHeaderId } })],
+        );
+        this.logger.warn(
+          { block: block.id, height: block.height, reason: v.reason },
+          `block ${block.height} orphaned`,
+        );
+        return { status: 'orphaned', credited: false };
+      }
+      const reward = v.reward;
+      let credited = block.credited_at !== null;
+      let creditedNow = false;
+      if (reward && v.headerId) {
+        await tx.query(
+          `UPDATE blocks SET header_id = $2, reward = $3, reward_emission = $4, reward_fees = $5,
+                  reward_reemission = $6,
+                  reward_details = coalesce(reward_details, '{}'::jsonb) || $7::jsonb
+            WHERE id = $1`,
+          [
+            block.id,
+            v.headerId,
+            reward.reward,
+            reward.emission,
+            reward.fees,
+            reward.reemission,
+            jsonWithBigints({ boxes: reward.boxIds, gross: reward.gross, reemission: reward.reemission }),
+          ],
+        );
+        if (!credited && sharesIn && (await this.roundSettled(tx, block, rules))) {
+          await creditBlock(
+            tx,
+            {
+              id: block.id,
+              height: block.height,
+              minerAddress: block.miner_address,
+              foundAt,
+              reward: reward.reward,
+            },
+            this.o,
+          );
+          credited = true;
+          creditedNow = true;
+        }
+      }
+      const confirmations = v.confirmations;
+      if (v.status === 'confirmed' && credited) {
+        await tx.query(
+          `UPDATE blocks SET status = 'confirmed', confirmations = $2, required_confirmations = $3,
+                  checked_at = now(), last_error = NULL WHERE id = $1`,
+          [block.id, confirmations, rules.confirmations],
+        );
+        this.logger.info(
+          { block: block.id, height: block.height, reward: reward?.reward.toString() },
+          `block ${block.height} confirmed`,
+        );
+        return { status: 'confirmed', credited: creditedNow };
+      }
+      const note =
+        v.status === 'confirmed' ? 'confirmed on chain; waiting for its shares to be credited' : null;
+      await tx.query(
+        `UPDATE blocks SET confirmations = $2, required_confirmations = $3, checked_at = now(), last_error = $4
+          WHERE id = $1`,
+        [
+          block.id,
+          confirmations,
+          rules.confirmations,
+          note ?? (v.status === 'pending' && !v.reward ? v.reason : null),
+        ],
+      );
+      return { status: 'pending', credited: creditedNow };
+    });
+  }
+
+  /**
+   * PROP only: the round of a block starts after the pool's previous non-orphaned block, so it is
+   * credited once no earlier block is still undecided (pending and not yet `orphanConfirmations` deep as
+   * ours). Other schemes do not depend on earlier blocks.
+   */
+  private async roundSettled(tx: Sql, block: PendingRow, rules: ClassifyRules): Promise<boolean> {
+    if (this.o.scheme !== 'prop') return true;
+    const r = await tx.query<{ n: bigint }>(
+      `SELECT count(*) AS n FROM blocks
+        WHERE id <> $1 AND (created_at < $2 OR (created_at = $2 AND id < $1)) AND status = 'pending'
+          AND (header_id IS NULL OR confirmations < $3)`,
+      [block.id, block.created_at, rules.orphanConfirmations],
+    );
+    return (bigOrNull(r.rows[0]?.n) ?? 0n) === 0n;
+  }
+}

@@ -1,0 +1,118 @@
+import pino, { type Logger } from 'pino';
+import type { Ratio } from '../autolykos/index.ts';
+import { type Database, setRetentionHold } from '../db/index.ts';
+import type { FeeSchedule } from './fees.ts';
+import { ppsEntries } from './ledger.ts';
+import { ppsCredits } from './pps.ts';
+import { bigOf, insertEntries, jsonWithBigints, sharesCompleteUntil } from './rows.ts';
+
+export interface PpsRunnerOptions {
+  db: Database;
+  fees: FeeSchedule;
+  /** Net block reward at a height (default: mainnet emission − EIP-27). */
+  rewardAt?: (height: number) => bigint;
+  /** Without share-shipping progress rows, credit shares older than this (default 10 s). */
+  lagMs?: number;
+  /** See BlockTracker (default 15 min). */
+  ingestStaleMs?: number;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface PpsPeriod {
+  from: Date | null;
+  until: Date;
+  shares: number;
+  total: bigint;
+  credits: number;
+}
+
+const CURSOR = 'pps';
+
+interface Cursor {
+  until: string;
+  carry: { num: string; den: string };
+}
+
+/**
+ * PPS crediting: every run credits the shares accepted since the previous period up to the time every pool
+ * instance has shipped its shares (share_ingest_progress), as one period of ppsCredits. The period's
+ * rows, the new cursor (period end and the sub-nanoERG carry, in pool_cursors) and the share retention hold
+ * are written in one transaction with the cursor row locked, so a period is credited exactly once.
+ */
+export class PpsRunner {
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: PpsRunnerOptions) {
+    this.logger = o.logger ?? pino({ level: 'silent' });
+    this.now = o.now ?? (() => new Date());
+  }
+
+  async run(): Promise<PpsPeriod | null> {
+    const now = this.now();
+    const complete = await sharesCompleteUntil(this.o.db, now, this.o.ingestStaleMs ?? 15 * 60_000);
+    const until = complete ?? new Date(now.getTime() - (this.o.lagMs ?? 10_000));
+    return this.o.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO pool_cursors (name, value) VALUES ($1, 'null'::jsonb) ON CONFLICT (name) DO NOTHING`,
+        [CURSOR],
+      );
+      const row = await tx.query<{ value: Cursor | null }>(
+        'SELECT value FROM pool_cursors WHERE name = $1 FOR UPDATE',
+        [CURSOR],
+      );
+      const cursor = row.rows[0]?.value ?? null;
+      const from = cursor ? new Date(cursor.until) : null;
+      if (from && until <= from) return null;
+      const carry: Ratio = cursor
+        ? { num: BigInt(cursor.carry.num), den: BigInt(cursor.carry.den) }
+        : { num: 0n, den: 1n };
+      const groups = await tx.query<{
+        address: string;
+        height: number;
+        network_difficulty: string;
+        hashes: string;
+        n: bigint;
+      }>(
+        `SELECT address, height, network_difficulty, sum(expected_hashes) AS hashes, count(*) AS n FROM shares
+          WHERE created_at <= $1 AND ($2::timestamptz IS NULL OR created_at > $2)
+          GROUP BY address, height, network_difficulty`,
+        [until, from],
+      );
+      const shares = groups.rows.map((g) => ({
+        address: g.address,
+        height: g.height,
+        networkDifficulty: bigOf(g.network_difficulty),
+        expectedHashes: bigOf(g.hashes),
+      }));
+      const result = ppsCredits({
+        shares,
+        fees: this.o.fees,
+        carry,
+        ...(this.o.rewardAt ? { rewardAt: this.o.rewardAt } : {}),
+      });
+      const period = `${from?.toISOString() ?? 'start'}..${until.toISOString()}`;
+      await insertEntries(tx, ppsEntries(result.credits, `shares ${period}`), {
+        details: { period: { from, until }, value: `${result.value.num}/${result.value.den}` },
+        idempotencyKey: (e) => `pps:${period}:${e.kind}:${e.address}`,
+      });
+      const next: Cursor = {
+        until: until.toISOString(),
+        carry: { num: String(result.carry.num), den: String(result.carry.den) },
+      };
+      await tx.query('UPDATE pool_cursors SET value = $2::jsonb, updated_at = now() WHERE name = $1', [
+        CURSOR,
+        jsonWithBigints(next),
+      ]);
+      await setRetentionHold(tx, 'pps', until, 'shares after the last credited PPS period');
+      const count = groups.rows.reduce((s, g) => s + Number(bigOf(g.n)), 0);
+      if (result.total > 0n)
+        this.logger.info(
+          { period, shares: count, total: result.total.toString() },
+          `PPS credited ${result.total} nanoERG`,
+        );
+      return { from, until, shares: count, total: result.total, credits: result.credits.length };
+    });
+  }
+}

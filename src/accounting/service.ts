@@ -1,0 +1,135 @@
+import pino, { type Logger } from 'pino';
+import type { Database } from '../db/index.ts';
+import { type NetworkName, parseAddress } from '../ergo/index.ts';
+import { BlockTracker, type ChainNode } from './block-tracker.ts';
+import { type AccountingConfig, feesOf, payoutRulesOf } from './config.ts';
+import { parseDecimal } from './exact.ts';
+import { PaymentRunner, type WalletNode } from './payment-runner.ts';
+import { PpsRunner } from './pps-runner.ts';
+
+export interface AccountingOptions {
+  config: AccountingConfig;
+  db: Database;
+  /** The node blocks are checked against (e.g. the NodeSet's wallet node, or its current node). */
+  chain: () => ChainNode;
+  /** The wallet node that pays (NodeSet.wallet()); null: no payouts from this instance. */
+  wallet: (() => WalletNode) | null;
+  /** The pool's mining key (the wallet node's /mining/rewardPublicKey). */
+  poolPublicKey: string | (() => Promise<string>);
+  network: NetworkName;
+  /** Net block reward at a height for PPS (default mainnet emission − EIP-27). */
+  rewardAt?: (height: number) => bigint;
+  instance?: string;
+  logger?: Logger;
+}
+
+export interface Accounting {
+  readonly tracker: BlockTracker;
+  readonly pps: PpsRunner | null;
+  readonly payments: PaymentRunner | null;
+  /** One pass of every job now (block lifecycle, PPS period, payouts), in that order. */
+  runOnce(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The accounting jobs on their intervals: the block lifecycle (every blockCheckSeconds), PPS crediting
+ * (PPS pools, every ppsIntervalSeconds) and payouts (every payouts.intervalSeconds, only with a wallet).
+ * Each job runs alone (a run never overlaps the previous one); a failing run is logged and retried at
+ * its next interval. close() stops the timers and waits for running jobs.
+ */
+export function startAccounting(o: AccountingOptions): Accounting {
+  const logger = o.logger ?? pino({ level: 'silent' });
+  const c = o.config;
+  const fees = feesOf(c);
+  // A fee recipient that can never be paid is a configuration error: refuse to start rather than accrue.
+  for (const r of fees.recipients) parseAddress(r.address, o.network);
+  const tracker = new BlockTracker({
+    db: o.db,
+    node: o.chain,
+    poolPublicKey: o.poolPublicKey,
+    scheme: c.scheme,
+    fees,
+    pplnsFactor: parseDecimal(c.pplnsFactor),
+    rules: {
+      confirmations: c.confirmations,
+      orphanConfirmations: c.orphanConfirmations,
+      giveUpAfter: c.orphanAfterBlocks,
+    },
+    logger,
+  });
+  const pps =
+    c.scheme === 'pps'
+      ? new PpsRunner({ db: o.db, fees, logger, ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}) })
+      : null;
+  const wallet = o.wallet;
+  const payments =
+    c.payouts.enabled && wallet
+      ? new PaymentRunner({
+          db: o.db,
+          wallet,
+          rules: payoutRulesOf(c),
+          network: o.network,
+          confirmations: c.payouts.confirmations,
+          inFlightGraceMs: c.payouts.inFlightGraceSeconds * 1000,
+          instance: o.instance ?? '',
+          logger,
+          ...(c.payouts.walletPassword ? { walletPassword: c.payouts.walletPassword } : {}),
+        })
+      : null;
+
+  let closed = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const running = new Set<Promise<unknown>>();
+  // One chain of runs per job: runOnce() and the timer never run the same job twice at once.
+  const chains = new Map<string, Promise<unknown>>();
+  const job = (name: string, work: () => Promise<unknown>) => {
+    const next = (chains.get(name) ?? Promise.resolve()).then(async () => {
+      try {
+        await work();
+      } catch (err) {
+        logger.error({ err, job: name }, `accounting ${name} failed: ${(err as Error).message}`);
+      }
+    });
+    chains.set(name, next);
+    running.add(next);
+    void next.finally(() => running.delete(next));
+    return next;
+  };
+  const every = (name: string, seconds: number, work: () => Promise<unknown>) => {
+    const tick = () => {
+      if (closed) return;
+      void job(name, work).then(() => {
+        if (closed) return;
+        const t = setTimeout(tick, seconds * 1000);
+        timers.add(t);
+      });
+    };
+    const first = setTimeout(tick, Math.min(seconds, 5) * 1000);
+    timers.add(first);
+  };
+  every('blocks', c.blockCheckSeconds, () => tracker.tick());
+  if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
+  if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
+  logger.info(
+    { scheme: c.scheme, confirmations: c.confirmations, payouts: payments !== null },
+    `accounting: ${c.scheme.toUpperCase()}, blocks confirmed after ${c.confirmations} confirmations${payments ? '' : ', payouts off'}`,
+  );
+
+  return {
+    tracker,
+    pps,
+    payments,
+    async runOnce() {
+      await job('blocks', () => tracker.tick());
+      if (pps) await job('pps', () => pps.run());
+      if (payments) await job('payouts', () => payments.run());
+    },
+    async close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import {
+  BlockTracker,
+  PaymentRunner,
+  type PaymentRunnerOptions,
+  type PayoutRules,
+  parseFees,
+} from '../../src/accounting/index.ts';
+import { networkDifficultyFromTarget } from '../../src/autolykos/index.ts';
+import type { Database } from '../../src/db/index.ts';
+import { ErgoNodeClient, parseAddress, type WalletTransaction } from '../../src/ergo/index.ts';
+import { competitorBlock, mineBlock, startTestNet, type TestNet } from '../devnet/helpers.ts';
+import { insertBlock, insertShare, minerAddress } from './db-helpers.ts';
+
+export const A = minerAddress('A');
+export const B = minerAddress('B');
+export const C = minerAddress('C');
+export const FEE = minerAddress('fee');
+
+export interface Pool {
+  net: TestNet;
+  client: ErgoNodeClient;
+  db: Database;
+  /** Share/block times: strictly increasing. */
+  clock: { s: number };
+}
+
+export async function startPoolNet(db: Database): Promise<Pool> {
+  // Height 1,925,000: the miner box holds 9 ERG with 6 ERG of re-emission tokens → 3 ERG per block.
+  const net = await startTestNet({ rewardDelay: 3 });
+  const client = new ErgoNodeClient({ name: 'devnet', url: net.devnet.url, apiKey: 'devnet', retries: 0 });
+  return { net, client, db, clock: { s: 0 } };
+}
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000);
+
+/**
+ * The pool finds a block on the devnet, as the share pipeline would record it: the miners' shares (address,
+ * expected hashes at the block's network difficulty), the finder's block share last, the pending block row.
+ * `record: false`: a block the pool mined but that is not in the database (the operator's float).
+ */
+export async function poolFindsBlock(
+  pool: Pool,
+  shares: [string, bigint][],
+  options: { record?: boolean } = {},
+): Promise<{ id: bigint | null; height: number; headerId: string }> {
+  const { id: headerId, nonce, work } = await mineBlock(pool.net);
+  if (options.record === false) return { id: null, height: work.h, headerId };
+  const d = networkDifficultyFromTarget(work.b);
+  let last = '';
+  for (const [address, hashes] of shares) {
+    pool.clock.s += 1;
+    last = await insertShare(pool.db, {
+      address,
+      expectedHashes: hashes,
+      networkDifficulty: d,
+      at: at(pool.clock.s),
+      height: work.h,
+    });
+  }
+  const finder = shares.at(-1)?.[0] ?? A;
+  const id = await insertBlock(pool.db, {
+    height: work.h,
+    nonce,
+    miner: finder,
+    at: at(pool.clock.s),
+    networkDifficulty: d,
+    shareId: last,
+  });
+  return { id, height: work.h, headerId };
+}
+
+export async function competitorBlocks(pool: Pool, n: number): Promise<void> {
+  for (let k = 0; k < n; k++) await competitorBlock(pool.net);
+}
+
+export function tracker(pool: Pool, scheme: 'pplns' | 'pps' | 'solo' | 'prop' = 'pplns', confirmations = 3) {
+  return new BlockTracker({
+    db: pool.db,
+    node: () => pool.client,
+    poolPublicKey: pool.net.devnet.minerPublicKey,
+    scheme,
+    fees: parseFees([{ address: FEE, percent: '1' }]),
+    pplnsFactor: { num: 2n, den: 1n },
+    rules: { confirmations, orphanConfirmations: 2, giveUpAfter: 10 },
+  });
+}
+
+export const PAYOUT_RULES: PayoutRules = {
+  minimum: 100_000_000n,
+  outputsPerTx: 2,
+  txFee: 1_000_000n,
+  txFeePaidBy: 'pool',
+  minOutputValue: 1_000_000n,
+  partial: false,
+};
+
+export function payments(pool: Pool, extra: Partial<PaymentRunnerOptions> = {}) {
+  return new PaymentRunner({
+    db: pool.db,
+    wallet: () => pool.client,
+    rules: PAYOUT_RULES,
+    network: 'mainnet',
+    confirmations: 2,
+    inFlightGraceMs: 0,
+    ...extra,
+  });
+}
+
+/** Σ nanoERG each address received in the wallet's transactions (confirmed and in the mempool), and how often. */
+export async function received(pool: Pool): Promise<Map<string, { total: bigint; outputs: number }>> {
+  const confirmed: Pick<WalletTransaction, 'id' | 'outputs'>[] = await pool.client.walletTransactions();
+  const mempool = await pool.client.unconfirmedTransactions(100, 0);
+  const seen = new Set<string>();
+  const out = new Map<string, { total: bigint; outputs: number }>();
+  const trees = new Map([A, B, C, FEE].map((a) => [parseTree(a), a]));
+  for (const tx of [...confirmed, ...mempool]) {
+    if (seen.has(tx.id)) continue;
+    seen.add(tx.id);
+    for (const o of tx.outputs) {
+      const address = trees.get(o.ergoTree);
+      if (!address) continue;
+      const r = out.get(address) ?? { total: 0n, outputs: 0 };
+      out.set(address, { total: r.total + o.value, outputs: r.outputs + 1 });
+    }
+  }
+  return out;
+}
+
+function parseTree(address: string): string {
+  return parseAddress(address).ergoTree;
+}

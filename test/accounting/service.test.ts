@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import {
+  accountingConfigSchema,
+  defaultAccountingConfig,
+  ergToNano,
+  payoutRulesOf,
+  startAccounting,
+} from '../../src/accounting/index.ts';
+import type { Database } from '../../src/db/index.ts';
+import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
+import { assertLedgerOk, balanceOf, emptyTables } from './db-helpers.ts';
+import {
+  A,
+  B,
+  competitorBlocks,
+  FEE,
+  type Pool,
+  poolFindsBlock,
+  received,
+  startPoolNet,
+} from './devnet-helpers.ts';
+
+describe('accounting config', () => {
+  it('defaults: PPLNS × 2, 720 confirmations, 1 ERG minimum, the pool pays the tx fee', () => {
+    const c = defaultAccountingConfig();
+    assert.equal(c.scheme, 'pplns');
+    assert.equal(c.pplnsFactor, '2');
+    assert.equal(c.confirmations, 720);
+    assert.deepEqual(payoutRulesOf(c), {
+      minimum: 1_000_000_000n,
+      outputsPerTx: 50,
+      txFee: 1_000_000n,
+      txFeePaidBy: 'pool',
+      minOutputValue: 1_000_000n,
+      partial: false,
+    });
+  });
+  it('parses ERG amounts exactly', () => {
+    assert.equal(ergToNano('0.000000001'), 1n);
+    assert.equal(ergToNano('12.5'), 12_500_000_000n);
+    assert.throws(() => ergToNano('0.0000000001'), /whole number of nanoERG/);
+  });
+  const bad: [string, unknown, RegExp][] = [
+    ['an unknown scheme', { scheme: 'fpps' }, /scheme/],
+    [
+      'fees above 100 %',
+      {
+        fees: [
+          { address: 'a', percent: '70' },
+          { address: 'b', percent: '31' },
+        ],
+      },
+      /above 100/,
+    ],
+    ['a zero PPLNS factor', { pplnsFactor: '0' }, /greater than zero/],
+    ['a minimum with too many decimals', { payouts: { minimum: '0.0000000001' } }, /ERG amount/],
+    ['an unknown key', { payout: {} }, /payout/],
+  ];
+  it('refuses to start with a fee recipient that could never be paid', () => {
+    const config = accountingConfigSchema.parse({ fees: [{ address: '9notAnAddress', percent: '1' }] });
+    const node = {} as never;
+    assert.throws(
+      () =>
+        startAccounting({
+          config,
+          db: {} as Database,
+          chain: () => node,
+          wallet: null,
+          poolPublicKey: `02${'ab'.repeat(32)}`,
+          network: 'mainnet',
+        }),
+      /invalid Ergo address "9notAnAddress"/,
+    );
+  });
+  for (const [name, raw, re] of bad) {
+    it(`refuses ${name}`, () => {
+      const r = accountingConfigSchema.safeParse(raw);
+      assert.equal(r.success, false);
+      assert.match(JSON.stringify(r.error?.issues), re);
+    });
+  }
+});
+
+for (const engine of ENGINES) {
+  describe(`the accounting service on the devnet (${engine})`, () => {
+    let fresh: Fresh;
+    let db: Database;
+    let pool: Pool;
+    before(async () => {
+      fresh = await freshDatabase(engine, { migrated: true });
+      db = fresh.db;
+    });
+    after(() => fresh.cleanup());
+    beforeEach(async () => {
+      await emptyTables(db);
+      pool = await startPoolNet(db);
+    });
+    afterEach(async () => {
+      await assertLedgerOk(db);
+      await pool.net.devnet.close();
+    });
+
+    for (const scheme of ['pplns', 'prop', 'solo', 'pps'] as const) {
+      it(`${scheme.toUpperCase()} from config: blocks confirmed, miners paid`, async () => {
+        const config = accountingConfigSchema.parse({
+          scheme,
+          fees: [{ address: FEE, percent: '1' }],
+          confirmations: 3,
+          orphanConfirmations: 2,
+          blockCheckSeconds: 3600,
+          ppsIntervalSeconds: 3600,
+          payouts: { minimum: '0.1', intervalSeconds: 3600, confirmations: 1, inFlightGraceSeconds: 0 },
+        });
+        const accounting = startAccounting({
+          config,
+          db,
+          chain: () => pool.client,
+          wallet: () => pool.client,
+          poolPublicKey: () => pool.client.rewardPublicKey(),
+          network: 'mainnet',
+          rewardAt: () => 3_000_000_000n,
+        });
+        try {
+          await poolFindsBlock(pool, [
+            [B, 10n],
+            [A, 10n],
+          ]);
+          if (scheme === 'pps') await accounting.runOnce(); // PPS: shares credited at once, blocks or not
+          await poolFindsBlock(pool, [], { record: false }); // the operator's float
+          await competitorBlocks(pool, 3);
+          await accounting.runOnce();
+          await competitorBlocks(pool, 1);
+          await accounting.runOnce();
+          const got = await received(pool);
+          const paidA = (await balanceOf(db, A)).paid;
+          assert.ok(paidA > 0n, 'A was paid');
+          assert.equal(got.get(A)?.total, paidA);
+          if (scheme === 'solo') assert.equal((await balanceOf(db, B)).paid, 0n, 'SOLO: only the finder');
+          else assert.equal(got.get(B)?.total, (await balanceOf(db, B)).paid);
+          const statuses = await db.query<{ status: string }>('SELECT status FROM payments');
+          assert.ok(statuses.rows.every((p) => p.status === 'confirmed'));
+        } finally {
+          await accounting.close();
+        }
+      });
+    }
+  });
+}
