@@ -72,14 +72,14 @@ function describeIssues(issues: z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
-/** Sets a nested key, matching existing keys case-insensitively (env names are upper case). */
+/** Sets a nested key; env names are upper case, so each part is matched to the schema's own spelling. */
 function setPath(target: Record<string, unknown>, path: string[], value: unknown, source: string): void {
   let node: Record<string, unknown> | unknown[] = target;
+  let schema: SchemaNode | undefined = configSchema as unknown as SchemaNode;
   for (let i = 0; i < path.length; i++) {
     const wanted = path[i]!;
-    const key = Array.isArray(node)
-      ? wanted
-      : (Object.keys(node).find((k) => k.toLowerCase() === wanted.toLowerCase()) ?? camelKey(wanted));
+    const key = Array.isArray(node) ? wanted : canonicalKey(node, schema, wanted);
+    schema = childSchema(schema, key);
     if (i === path.length - 1) {
       (node as Record<string, unknown>)[key] = value;
       return;
@@ -94,40 +94,45 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   }
 }
 
-/** Known camelCase keys of the schema, so ENIGMAPOOL_DATADIR reaches dataDir even when the file lacks it. */
-const CAMEL_KEYS = [
-  'dataDir',
-  'walletNode',
-  'pollIntervalMs',
-  'apiKey',
-  'demoMiner',
-  'extranonce1Size',
-  'proxyAddresses',
-  'blockTimeSeconds',
-  'competitorBlockTimeSeconds',
-  'rewardDelay',
-  'maxLineBytes',
-  'maxPendingRequests',
-  'maxConnectionsPerAddress',
-  'messagesPerSecond',
-  'messageBurst',
-  'silenceTimeoutMs',
-  'idleTimeoutMs',
-  'targetSeconds',
-  'retargetSeconds',
-  'variancePercent',
-  'maxFactor',
-  'floodShares',
-  'graceSeconds',
-  'keyFile',
-  'certFile',
-  'checkThreshold',
-  'invalidPercent',
-  'banSeconds',
-];
+/** Just enough of zod's internal definition to walk the schema by key. */
+interface SchemaNode {
+  _zod: {
+    def: {
+      type: string;
+      innerType?: SchemaNode;
+      shape?: Record<string, SchemaNode>;
+      element?: SchemaNode;
+      options?: SchemaNode[];
+    };
+  };
+}
 
-function camelKey(lower: string): string {
-  return CAMEL_KEYS.find((k) => k.toLowerCase() === lower) ?? lower;
+function unwrap(schema: SchemaNode | undefined): SchemaNode[] {
+  if (!schema) return [];
+  const def = schema._zod.def;
+  if (def.innerType) return unwrap(def.innerType);
+  if (def.type === 'union') return (def.options ?? []).flatMap(unwrap);
+  return [schema];
+}
+
+function canonicalKey(node: Record<string, unknown>, schema: SchemaNode | undefined, wanted: string): string {
+  const existing = Object.keys(node).find((k) => k.toLowerCase() === wanted.toLowerCase());
+  if (existing) return existing;
+  for (const s of unwrap(schema)) {
+    const shape = (s as unknown as { shape?: Record<string, SchemaNode> }).shape ?? s._zod.def.shape;
+    const known = shape && Object.keys(shape).find((k) => k.toLowerCase() === wanted.toLowerCase());
+    if (known) return known;
+  }
+  return wanted;
+}
+
+function childSchema(schema: SchemaNode | undefined, key: string): SchemaNode | undefined {
+  for (const s of unwrap(schema)) {
+    if (s._zod.def.type === 'array') return s._zod.def.element;
+    const shape = (s as unknown as { shape?: Record<string, SchemaNode> }).shape ?? s._zod.def.shape;
+    if (shape?.[key]) return shape[key];
+  }
+  return undefined;
 }
 
 const SECRET_KEYS = /apikey|password|pass|secret|token/i;

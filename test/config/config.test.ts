@@ -77,6 +77,22 @@ describe('config', () => {
     assert.equal(c.dataDir, '/tmp/x');
   });
 
+  it('environment keys reach camelCase keys the file does not mention, through arrays and unions', () => {
+    const c = loadConfig({
+      file: file('d.yaml', 'stratum:\n  ports:\n    - port: 4000\n'),
+      env: {
+        ENIGMAPOOL_STRATUM__LIMITS__MAXCONNECTIONSPERADDRESS: '5',
+        ENIGMAPOOL_STRATUM__PORTS__0__VARDIFF__TARGETSECONDS: '10',
+        ENIGMAPOOL_DEMOMINER__ENABLED: 'true',
+      },
+    });
+    assert.equal(c.stratum.limits.maxConnectionsPerAddress, 5);
+    const vardiff = c.stratum.ports[0]!.vardiff;
+    assert.ok(vardiff !== false);
+    assert.equal(vardiff.targetSeconds, 10);
+    assert.equal(c.demoMiner.enabled, true);
+  });
+
   it('an environment override is validated and named too', () => {
     assert.throws(() => loadConfig({ env: { ENIGMAPOOL_POLLINTERVALMS: 'soon' } }), /pollIntervalMs:/);
   });
