@@ -42,22 +42,31 @@ export function percentile(sorted: Float64Array, q: number): number {
   return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(3));
 }
 
-/** Reference 1: sequential 256-byte appends, each followed by fdatasync (the disk's commit rate). */
-export function rawFdatasyncPerSecond(dir: string, seconds: number): number {
+/** Reference 1: sequential 256-byte appends, each followed by fdatasync (the disk's commit rate and latency). */
+export function rawFdatasync(
+  dir: string,
+  seconds: number,
+): { perSecond: number; p50Ms: number; p99Ms: number } {
   const fd = openSync(join(dir, 'fsync-probe'), 'w');
   const block = Buffer.alloc(256, 7);
-  let n = 0;
+  const latencies: number[] = [];
   const end = performance.now() + seconds * 1000;
   try {
     while (performance.now() < end) {
-      writeSync(fd, block, 0, block.length, n * block.length);
+      const t0 = performance.now();
+      writeSync(fd, block, 0, block.length, latencies.length * block.length);
       fdatasyncSync(fd);
-      n++;
+      latencies.push(performance.now() - t0);
     }
   } finally {
     closeSync(fd);
   }
-  return Math.round(n / seconds);
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    perSecond: Math.round(latencies.length / seconds),
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+  };
 }
 
 /** Reference 2: one autocommitted single-row INSERT into `shares` at a time. */

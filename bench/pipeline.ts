@@ -12,14 +12,14 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parseDifficulty, VerifierPool } from '../src/autolykos/index.ts';
 import { type Database, migrate, openDatabase } from '../src/db/index.ts';
-import { DatabaseShareStore, DurableShareSink } from '../src/shares/index.ts';
+import { DatabaseShareStore, DurableShareSink, fsyncTree } from '../src/shares/index.ts';
 import { type AcceptedShare, MemoryShareSink, type ShareSink, StratumServer } from '../src/stratum/index.ts';
 import {
   ADDRESS,
   type LatencyFigures,
   NOOP_STORE,
   outageGrowth,
-  rawFdatasyncPerSecond,
+  rawFdatasync,
   shipperSharesPerSecond,
   singleRowInsertsPerSecond,
   sinkLatency,
@@ -45,17 +45,22 @@ let server: Database | null = null;
 try {
   log(`work directory ${work}; PostgreSQL database ${dbName}`);
   log('== references: raw fdatasync/s, single-row inserts/s');
-  const fsyncs = rawFdatasyncPerSecond(work, seconds);
+  const fsync = rawFdatasync(work, seconds);
+  const fsyncs = fsync.perSecond;
   pglite = await openDatabase({ dataDir: join(work, 'pglite') });
   await migrate(pglite);
   server = await openDatabase({ url: `${SERVER}/${dbName}`, poolSize: 4 });
   await migrate(server);
   const singlePglite = await singleRowInsertsPerSecond(pglite, seconds);
   const singleServer = await singleRowInsertsPerSecond(server, seconds);
-  log(`fdatasync/s ${fsyncs}; single-row inserts/s: PGlite ${singlePglite}, PostgreSQL ${singleServer}`);
+  log(
+    `fdatasync/s ${fsyncs} (p50 ${fsync.p50Ms} ms, p99 ${fsync.p99Ms} ms); single-row inserts/s: PGlite ${singlePglite}, PostgreSQL ${singleServer}`,
+  );
 
-  log(`== shipper: a backlog of ${backlog} shares replayed into each engine (batches of 1000)`);
-  const shipPglite = await shipperSharesPerSecond(join(work, 'ship-pglite'), pglite, backlog, 1000);
+  log(
+    `== shipper: a backlog of ${backlog} shares replayed into each engine (PGlite 250 a batch, server 1000)`,
+  );
+  const shipPglite = await shipperSharesPerSecond(join(work, 'ship-pglite'), pglite, backlog, 250);
   const shipServer = await shipperSharesPerSecond(join(work, 'ship-postgres'), server, backlog, 1000);
   log(`shipper shares/s: PGlite ${shipPglite}, PostgreSQL ${shipServer}`);
 
@@ -96,6 +101,7 @@ try {
   const at = (sink: string, c: number) =>
     sinkRows.find((r) => r.sink === sink && r.figures.concurrency === c)!.figures;
   const viaMemory = stratumRows.find((r) => r.name === 'memory')!;
+  console.log(`raw fdatasync: ${fsyncs}/s, p50 ${fsync.p50Ms} ms, p99 ${fsync.p99Ms} ms`);
   console.log('| measurement | value | reference | ratio |');
   console.log('|---|---:|---:|---:|');
   const row = (what: string, value: number | string, ref: number | string, ratio: number | string) =>
@@ -153,6 +159,7 @@ try {
       bench: 'pipeline',
       seconds,
       fdatasyncPerSecond: fsyncs,
+      fdatasyncMs: { p50: fsync.p50Ms, p99: fsync.p99Ms },
       singleRowInsertsPerSecond: { pglite: singlePglite, postgres: singleServer },
       shipperSharesPerSecond: { pglite: shipPglite, postgres: shipServer },
       shipperRatioToSingleRow: {
@@ -183,7 +190,14 @@ try {
 process.exit(0);
 
 async function durableOn(db: Database, dir: string) {
-  const sink = await DurableShareSink.open({ dir: join(work, dir), store: new DatabaseShareStore(db) });
+  const sink = await DurableShareSink.open({
+    dir: join(work, dir),
+    store: new DatabaseShareStore(
+      db,
+      db.engine === 'pglite' ? { sync: () => fsyncTree(join(work, 'pglite')) } : {},
+    ),
+    batchRecords: db.engine === 'pglite' ? 250 : 1000, // as the pool does (src/cli/pipeline.ts)
+  });
   return { sink, close: async () => void (await sink.close()) };
 }
 

@@ -1,17 +1,13 @@
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { parseDifficulty, VerifierPool } from '../autolykos/index.ts';
 import type { PoolConfig } from '../config/index.ts';
 import { type Devnet, startDevnet } from '../devnet/index.ts';
 import { NodeSet } from '../ergo/index.ts';
 import { CpuMiner } from '../miner/index.ts';
-import {
-  type BoundPort,
-  MemoryShareSink,
-  type PortConfig,
-  type ShareSink,
-  StratumServer,
-} from '../stratum/index.ts';
+import { type BoundPort, type PortConfig, type ShareSink, StratumServer } from '../stratum/index.ts';
 import { demoMinerAddress } from './demo-key.ts';
+import { closeSharePipeline, openSharePipeline, type SharePipeline } from './pipeline.ts';
 import { readPortTls } from './tls-files.ts';
 
 export interface RunningPool {
@@ -21,14 +17,21 @@ export interface RunningPool {
   ports: BoundPort[];
   verifier: VerifierPool;
   demoMiner: CpuMiner | null;
+  /** The durable share pipeline (journal + database), unless a sink was passed in. */
+  pipeline: SharePipeline | null;
+  sink: ShareSink;
+  metrics: Registry;
   close(): Promise<void>;
 }
 
-/** Starts everything a config asks for, wired together, and tells the operator what is happening. */
+/**
+ * Starts everything a config asks for, wired together, and tells the operator what is happening. Shares go
+ * to the durable pipeline (journal under dataDir, shipped into the configured database) unless a sink is given.
+ */
 export async function startPool(
   config: PoolConfig,
   logger: Logger,
-  sink: ShareSink = new MemoryShareSink(),
+  givenSink?: ShareSink,
 ): Promise<RunningPool> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -36,6 +39,18 @@ export async function startPool(
       await c().catch((err) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
+    // The database first: a wrong URL or an unreachable server stops the start before anything listens.
+    const metrics = new Registry();
+    let pipeline: SharePipeline | null = null;
+    let sink: ShareSink;
+    if (givenSink) sink = givenSink;
+    else {
+      const opened = await openSharePipeline(config, logger, metrics);
+      pipeline = opened;
+      sink = opened.sink;
+      closers.push(() => closeSharePipeline(opened, logger));
+    }
+
     let devnet: Devnet | null = null;
     let nodes = config.nodes;
     let walletNode = config.walletNode;
@@ -100,7 +115,10 @@ export async function startPool(
     });
     wireEvents(nodeSet, stratum, logger);
     const ports = await stratum.start();
-    closers.push(() => stratum.stop());
+    closers.push(async () => {
+      await stratum.stop();
+      logger.info('stratum: stopped; miner connections closed');
+    });
     nodeSet.start();
     closers.push(() => nodeSet.stop());
     for (const p of ports) {
@@ -124,7 +142,7 @@ export async function startPool(
       closers.push(() => demoMiner!.stop());
       logger.info(`demo miner: ${config.demoMiner.threads} CPU thread(s) mining as ${address}.demo`);
     }
-    return { devnet, nodes: nodeSet, stratum, ports, verifier, demoMiner, close };
+    return { devnet, nodes: nodeSet, stratum, ports, verifier, demoMiner, pipeline, sink, metrics, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
 import { parseDifficulty } from '../autolykos/index.ts';
 import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
+import { DatabaseConnectionError, MigrationError } from '../db/index.ts';
 import { integerOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { startPool } from './pool.ts';
 
 export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [--devnet-port P] [--stratum-port S] [--api-port A]
-                   [--data-dir DIR] [--start-difficulty D] [--no-demo-miner] [--demo-threads N]
-      run the pool; --devnet runs a simulated Ergo network in-process and (unless told not to) a demo miner`;
+                   [--data-dir DIR] [--database postgres://…] [--start-difficulty D] [--no-demo-miner]
+                   [--demo-threads N]
+      run the pool; --devnet runs a simulated Ergo network in-process and (unless told not to) a demo miner.
+      Shares are journaled under DIR (default ./data) and shipped into the PGlite database in DIR/db, or into
+      the PostgreSQL server of --database (or database.url in the config)`;
 
 /** Share difficulty the devnet demo starts at: a CPU thread finds a share every few seconds. */
 const DEVNET_START_DIFFICULTY = '0.00002';
@@ -23,6 +27,7 @@ export async function startCommand(argv: string[]): Promise<void> {
       'stratum-port': { type: 'string' },
       'api-port': { type: 'string' },
       'data-dir': { type: 'string' },
+      database: { type: 'string' },
       'start-difficulty': { type: 'string' },
       'no-demo-miner': { type: 'boolean' },
       'demo-threads': { type: 'string' },
@@ -31,7 +36,16 @@ export async function startCommand(argv: string[]): Promise<void> {
   });
   const config = buildConfig(values);
   const logger = createLogger(config.log.level, config.log.format);
-  const pool = await startPool(config, logger);
+  let pool: Awaited<ReturnType<typeof startPool>>;
+  try {
+    pool = await startPool(config, logger);
+  } catch (err) {
+    if (err instanceof DatabaseConnectionError || err instanceof MigrationError) {
+      // One line, no stack: the message names the database (password masked) and what went wrong.
+      err.stack = `${err.name}: ${err.message}`;
+    }
+    throw err;
+  }
   logger.info('EnigmaPool is running. Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -56,6 +70,7 @@ export function buildConfig(values: StartFlags): PoolConfig {
   if (values['api-port'] !== undefined)
     overrides['api.port'] = integerOption(values['api-port'] as string, 'api-port');
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  if (values.database !== undefined) overrides['database.url'] = values.database;
   if (values['demo-threads'] !== undefined)
     overrides['demoMiner.threads'] = integerOption(
       values['demo-threads'] as string,

@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/enigmapool', import.meta.url));
 
 describe('enigmapool start --devnet (the README run command)', () => {
   it('runs devnet, stratum and the demo miner, finds a block, and stops cleanly on Ctrl-C', async () => {
-    const child = spawn(BIN, ['start', '--devnet', '--devnet-port', '0', '--stratum-port', '0'], {
+    // Its own data directory: the pool keeps its share journal and PGlite database there.
+    const dataDir = mkdtempSync(join(tmpdir(), 'ep-start-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const args = ['start', '--devnet', '--devnet-port', '0', '--stratum-port', '0', '--data-dir', dataDir];
+    const child = spawn(BIN, args, {
       env: { ...process.env, ENIGMAPOOL_LOG__FORMAT: 'json', ENIGMAPOOL_DEVNET__DIFFICULTY: '20000' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

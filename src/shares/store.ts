@@ -1,0 +1,73 @@
+import { type Database, insertRows } from '../db/index.ts';
+import type { JournalEntry } from './reader.ts';
+import {
+  BLOCK_COLUMNS,
+  blockRow,
+  ingestProgress,
+  isRecordedBlock,
+  SHARE_COLUMN_TYPES,
+  SHARE_COLUMNS,
+  shareColumns,
+  unnestInsertSql,
+} from './rows.ts';
+import type { ShareStore } from './shipper.ts';
+
+const INSERT_SHARES = unnestInsertSql('shares', SHARE_COLUMNS, SHARE_COLUMN_TYPES, ['id']);
+
+export interface DatabaseStoreOptions {
+  /**
+   * The longest a share can take from getting its time to reaching the journal (block candidates are
+   * submitted to the nodes in between); share_ingest_progress stays this far behind (default 60 s).
+   */
+  recordDelayMs?: number;
+  /** Makes committed transactions durable, for an engine that does not (PGlite: fsyncTree of its files). */
+  sync?: () => Promise<void>;
+}
+
+/**
+ * Ships journal entries into PostgreSQL / PGlite: one transaction per batch with one multi-row insert into
+ * `shares` (INSERT … SELECT FROM unnest of one array per column, ON CONFLICT (id) DO NOTHING: a replay adds
+ * nothing), the accepted block candidates into `blocks` as pending (ON CONFLICT (height, nonce) DO NOTHING),
+ * and the instance's share_ingest_progress.
+ */
+export class DatabaseShareStore implements ShareStore {
+  private readonly recordDelayMs: number;
+  /** Rows actually inserted by this store (conflicts not counted), for tests and benchmarks. */
+  inserted = { shares: 0, blocks: 0 };
+  readonly sync?: () => Promise<void>;
+
+  constructor(
+    private readonly db: Database,
+    options: DatabaseStoreOptions = {},
+  ) {
+    this.recordDelayMs = options.recordDelayMs ?? 60_000;
+    if (options.sync) this.sync = options.sync;
+  }
+
+  async write(entries: JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const shares = entries.map((e) => e.share);
+    const blocks = shares.filter(isRecordedBlock);
+    const counts = await this.db.transaction(async (tx) => {
+      const s = (await tx.query(INSERT_SHARES, shareColumns(shares))).rowCount;
+      const b =
+        blocks.length > 0
+          ? await insertRows(tx, 'blocks', BLOCK_COLUMNS, blocks.map(blockRow), {
+              onConflictDoNothing: ['height', 'nonce'],
+            })
+          : 0;
+      for (const [instance, until] of ingestProgress(shares, this.recordDelayMs)) {
+        await tx.query(
+          `INSERT INTO share_ingest_progress (instance, complete_until, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (instance) DO UPDATE
+             SET complete_until = GREATEST(share_ingest_progress.complete_until, EXCLUDED.complete_until),
+                 updated_at = now()`,
+          [instance, new Date(until)],
+        );
+      }
+      return { s, b };
+    });
+    this.inserted.shares += counts.s;
+    this.inserted.blocks += counts.b;
+  }
+}
