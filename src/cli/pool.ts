@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { type Accounting, startAccounting } from '../accounting/index.ts';
 import { parseDifficulty, VerifierPool } from '../autolykos/index.ts';
 import type { PoolConfig } from '../config/index.ts';
 import { type Devnet, startDevnet } from '../devnet/index.ts';
@@ -17,6 +18,8 @@ export interface RunningPool {
   ports: BoundPort[];
   verifier: VerifierPool;
   demoMiner: CpuMiner | null;
+  /** Block maturity, the ledger and payouts (only with the durable pipeline's database). */
+  accounting: Accounting | null;
   /** The durable share pipeline (journal + database), unless a sink was passed in. */
   pipeline: SharePipeline | null;
   sink: ShareSink;
@@ -121,6 +124,10 @@ export async function startPool(
     });
     nodeSet.start();
     closers.push(() => nodeSet.stop());
+    const accounting = pipeline
+      ? startPoolAccounting(config, pipeline.db, nodeSet, walletNode, logger)
+      : null;
+    if (accounting) closers.push(() => accounting.close());
     for (const p of ports) {
       const host = p.host === '0.0.0.0' ? '127.0.0.1' : p.host;
       logger.info(
@@ -142,11 +149,45 @@ export async function startPool(
       closers.push(() => demoMiner!.stop());
       logger.info(`demo miner: ${config.demoMiner.threads} CPU thread(s) mining as ${address}.demo`);
     }
-    return { devnet, nodes: nodeSet, stratum, ports, verifier, demoMiner, pipeline, sink, metrics, close };
+    return {
+      devnet,
+      nodes: nodeSet,
+      stratum,
+      ports,
+      verifier,
+      demoMiner,
+      pipeline,
+      sink,
+      metrics,
+      accounting,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** Blocks are checked against the node work comes from; payouts go through the one wallet node. */
+function startPoolAccounting(
+  config: PoolConfig,
+  db: SharePipeline['db'],
+  nodeSet: NodeSet,
+  walletNode: string | undefined,
+  logger: Logger,
+): Accounting {
+  const chainNode = () => nodeSet.client(nodeSet.current ?? walletNode ?? config.nodes[0]?.name ?? 'devnet');
+  if (!walletNode) logger.warn('accounting: no walletNode configured, so this instance makes no payouts');
+  return startAccounting({
+    config: config.accounting,
+    db,
+    chain: chainNode,
+    wallet: walletNode ? () => nodeSet.wallet() : null,
+    poolPublicKey: () => (walletNode ? nodeSet.wallet() : chainNode()).rewardPublicKey(),
+    network: config.network,
+    instance: config.instance.id.toString(16).padStart(2, '0'),
+    logger: logger.child({ part: 'accounting' }),
+  });
 }
 
 function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): void {

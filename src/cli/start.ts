@@ -14,6 +14,17 @@ export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [
       Shares are journaled under DIR (default ./data) and shipped into the PGlite database in DIR/db, or into
       the PostgreSQL server of --database (or database.url in the config)`;
 
+/**
+ * The devnet demo shows the whole cycle within minutes: rewards mature after 20 blocks instead of 720, blocks
+ * are checked every 10 s and payouts run every minute. The file or ENIGMAPOOL_* variables can still set them.
+ */
+const DEVNET_DEMO: Record<string, unknown> = {
+  'devnet.rewardDelay': 20,
+  'accounting.confirmations': 20,
+  'accounting.blockCheckSeconds': 10,
+  'accounting.payouts.intervalSeconds': 60,
+};
+
 /** Share difficulty the devnet demo starts at: a CPU thread finds a share every few seconds. */
 const DEVNET_START_DIFFICULTY = '0.00002';
 
@@ -84,6 +95,7 @@ export function buildConfig(values: StartFlags): PoolConfig {
       ...(values.config ? { file: values.config as string } : {}),
       env: process.env,
       overrides,
+      ...(values.devnet && !values.config ? { fallbacks: DEVNET_DEMO } : {}),
     });
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);

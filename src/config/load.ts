@@ -19,7 +19,13 @@ const ENV_PREFIX = 'ENIGMAPOOL_';
  * are read as YAML scalars), then explicit overrides from the command line; validated by the schema.
  */
 export function loadConfig(
-  options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
+  options: {
+    file?: string;
+    env?: NodeJS.ProcessEnv;
+    overrides?: Record<string, unknown>;
+    /** Values used only where neither the file nor the environment set the key (e.g. the devnet demo's). */
+    fallbacks?: Record<string, unknown>;
+  } = {},
 ): PoolConfig {
   let raw: Record<string, unknown> = {};
   if (options.file) {
@@ -48,6 +54,9 @@ export function loadConfig(
       .split('__')
       .map((p) => p.toLowerCase());
     setPath(raw, path, parseYaml(value), name);
+  }
+  for (const [path, value] of Object.entries(options.fallbacks ?? {})) {
+    if (!hasPath(raw, path.split('.'))) setPath(raw, path.split('.'), value, path);
   }
   for (const [path, value] of Object.entries(options.overrides ?? {})) {
     if (value !== undefined) setPath(raw, path.split('.'), value, path);
@@ -92,6 +101,17 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
     } else if (typeof next === 'object') node = next as Record<string, unknown>;
     else throw new ConfigError(`${source}: ${path.slice(0, i + 1).join('.')} is not a section`);
   }
+}
+
+function hasPath(target: Record<string, unknown>, path: string[]): boolean {
+  let node: unknown = target;
+  for (const part of path) {
+    if (!node || typeof node !== 'object') return false;
+    const key = Object.keys(node).find((k) => k.toLowerCase() === part.toLowerCase());
+    if (key === undefined) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node !== undefined;
 }
 
 /** Just enough of zod's internal definition to walk the schema by key. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountingConfigSchema } from '../accounting/index.ts';
 import { parseDifficulty } from '../autolykos/index.ts';
 
 /** A share difficulty written as a decimal string or number ("0.01", 1e-3); kept as text, parsed exactly later. */
@@ -154,6 +155,8 @@ export const configSchema = z
       })
       .strict()
       .default({ enabled: false, threads: 1 }),
+    /** Payout scheme, fees, block maturity and payouts (see src/accounting/README.md). */
+    accounting: accountingConfigSchema.default(() => accountingConfigSchema.parse({})),
     api: z
       .object({ port: port.default(8080), host: z.string().default('127.0.0.1') })
       .strict()

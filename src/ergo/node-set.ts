@@ -312,6 +312,7 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
           { from },
           'no healthy Ergo node: keeping miners on the last work until one recovers',
         );
+      else if (from === null) this.logger.info({ to: best }, 'taking work from a node');
       else this.logger.warn({ from, to: best }, 'switching work to another node');
       this.emitSafe('switch', { from, to: best });
     }
