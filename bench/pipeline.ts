@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { parseDifficulty, VerifierPool } from '../src/autolykos/index.ts';
+import { VerifierPool } from '../src/autolykos/index.ts';
 import { type Database, migrate, openDatabase } from '../src/db/index.ts';
 import { DatabaseShareStore, DurableShareSink, fsyncTree } from '../src/shares/index.ts';
-import { type AcceptedShare, MemoryShareSink, type ShareSink, StratumServer } from '../src/stratum/index.ts';
+import { type AcceptedShare, MemoryShareSink, type ShareSink } from '../src/stratum/index.ts';
+import { EVERY_NONCE_WORK, everyNonceServer } from './every-nonce-server.ts';
 import {
   ADDRESS,
   type LatencyFigures,
@@ -207,25 +208,10 @@ async function throughStratum(
 ) {
   let current: ShareSink = new MemoryShareSink();
   const verifier = await VerifierPool.start({ workers: 2 });
-  const stratum = new StratumServer({
-    ports: [
-      {
-        port: 0,
-        host: '127.0.0.1',
-        startDifficulty: parseDifficulty('1e-10'),
-        minDifficulty: parseDifficulty('1e-10'),
-        maxDifficulty: parseDifficulty('1e-10'),
-        vardiff: null,
-      },
-    ],
-    network: 'mainnet',
-    verifier,
-    submitter: { submitSolution: async () => ({ accepted: false }) },
-    sink: { record: (s: AcceptedShare) => current.record(s) },
-    limits: { maxConnectionsPerAddress: 100_000, messagesPerSecond: 10_000, messageBurst: 10_000 },
-  });
+  const stratum = everyNonceServer(verifier, { record: (s: AcceptedShare) => current.record(s) });
+
   const [bound] = await stratum.start();
-  stratum.setWork({ msg: '01'.padStart(64, '0'), b: 1n, height: 1_925_000, version: 3 });
+  stratum.setWork(EVERY_NONCE_WORK);
   const out: { name: string; sharesPerSecond: number; p50: number; p99: number; accepted: number }[] = [];
   for (const s of sinks) {
     const opened = await s.open();

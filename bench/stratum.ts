@@ -4,10 +4,10 @@
 // compete for the same 2 cores as they would on one small machine. Every nonce is a share (difficulty 1e-10),
 // so every submit is fully verified with Autolykos. Prints a table and, last, one JSON line.
 import { spawn } from 'node:child_process';
-import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { parseDifficulty, VerifierPool } from '../src/autolykos/index.ts';
-import { MemoryShareSink, StratumServer } from '../src/stratum/index.ts';
+import { VerifierPool } from '../src/autolykos/index.ts';
+import { MemoryShareSink } from '../src/stratum/index.ts';
+import { everyNonceServer } from './every-nonce-server.ts';
 
 const BIN = fileURLToPath(new URL('../bin/enigmapool', import.meta.url));
 const ADDRESS = '9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA';
@@ -16,29 +16,7 @@ const idleConnections = Number(process.argv[3] ?? 10_000);
 
 const verifier = await VerifierPool.start({ workers: 2 });
 const sink = new MemoryShareSink(100_000);
-const server = new StratumServer({
-  ports: [
-    {
-      port: 0,
-      host: '127.0.0.1',
-      startDifficulty: parseDifficulty('1e-10'),
-      minDifficulty: parseDifficulty('1e-10'),
-      maxDifficulty: parseDifficulty('1e-10'),
-      vardiff: null,
-    },
-  ],
-  network: 'mainnet',
-  verifier,
-  submitter: { submitSolution: async () => ({ accepted: false }) },
-  sink,
-  extranonce1Size: 3,
-  limits: {
-    maxConnectionsPerAddress: 1_000_000,
-    messagesPerSecond: 10_000,
-    messageBurst: 10_000,
-    idleTimeoutMs: 3_600_000,
-  },
-});
+const server = everyNonceServer(verifier, sink);
 // Reference measured in the same run: raw share checks/s of the same verifier pool, no sockets.
 const rawChecksPerSecond = await (async () => {
   const msg = new Uint8Array(32).fill(7);
@@ -119,6 +97,9 @@ for (const [index, step] of steps.entries()) {
     String(step.rate),
     '--seconds',
     String(seconds),
+    // A fresh source address per step: the previous step's closed sockets sit in TIME_WAIT on theirs.
+    '--source-addresses',
+    `127.0.2.${index + 1}`,
   ]);
   const latency = r.latencyMs as { p50: number; p99: number };
   results.push({
