@@ -1,4 +1,5 @@
 import { DIFF1_TARGET, GROUP_ORDER_Q, TWO_POW_256 } from './constants.ts';
+import { parseDecimal, type Ratio, ratio } from './rational.ts';
 
 /**
  * Difficulty and target arithmetic, exact (bigint and rationals only).
@@ -10,33 +11,14 @@ import { DIFF1_TARGET, GROUP_ORDER_Q, TWO_POW_256 } from './constants.ts';
  *   target floor(DIFF1 / d), i.e. ≈ d · 2^32 expected hashes. This is the unit Ergo GPU miners display and
  *   MiningCore-based pools use, so a miner's numbers match between pools.
  */
-export interface Ratio {
-  readonly num: bigint;
-  readonly den: bigint;
-}
-
-export function ratio(num: bigint, den = 1n): Ratio {
-  if (den === 0n) throw new RangeError('zero denominator');
-  const sign = den < 0n ? -1n : 1n;
-  const g = gcd(num < 0n ? -num : num, den < 0n ? -den : den) || 1n;
-  return { num: (sign * num) / g, den: (sign * den) / g };
-}
-
-function gcd(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
-}
-
-/** Parses a decimal string such as "0.001", "12", "1e-3" into an exact positive ratio. */
+/** Parses a share difficulty such as "0.001", "12", "1e-3" into an exact positive ratio. */
 export function parseDifficulty(text: string): Ratio {
-  const m = /^\s*(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
-  if (!m) throw new RangeError(`difficulty "${text}" is not a decimal number`);
-  const fraction = m[2] ?? '';
-  const exponent = Number(m[3] ?? '0') - fraction.length;
-  if (Math.abs(exponent) > 400) throw new RangeError(`difficulty "${text}" is out of range`);
-  const digits = BigInt(`${m[1]}${fraction}`);
-  const value =
-    exponent >= 0 ? ratio(digits * 10n ** BigInt(exponent)) : ratio(digits, 10n ** BigInt(-exponent));
+  let value: Ratio;
+  try {
+    value = parseDecimal(text, 'difficulty');
+  } catch {
+    throw new RangeError(`difficulty "${text}" is not a decimal number`);
+  }
   if (value.num <= 0n) throw new RangeError(`difficulty "${text}" must be greater than zero`);
   return value;
 }
@@ -46,15 +28,6 @@ export function difficultyFromNumber(value: number): Ratio {
   if (!Number.isFinite(value) || value <= 0)
     throw new RangeError(`difficulty must be a positive number, got ${value}`);
   return parseDifficulty(String(value));
-}
-
-/** Decimal rendering with up to `digits` fractional digits (for logs, API and UI; never for arithmetic). */
-export function formatRatio(value: Ratio, digits = 6): string {
-  const scale = 10n ** BigInt(digits);
-  const scaled = (value.num * scale + value.den / 2n) / value.den;
-  const whole = scaled / scale;
-  const frac = (scaled % scale).toString().padStart(digits, '0').replace(/0+$/, '');
-  return frac ? `${whole}.${frac}` : `${whole}`;
 }
 
 /** Block target b = floor(q / D) for network difficulty D (node `getB`). */

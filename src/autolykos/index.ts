@@ -13,14 +13,11 @@ export {
   blockTarget,
   difficultyFromNumber,
   expectedHashes,
-  formatRatio,
   isBlockSolution,
   meetsTarget,
   networkDifficultyFromTarget,
   networkDifficultyInShareUnits,
   parseDifficulty,
-  type Ratio,
-  ratio,
   shareDifficultyOfTarget,
   shareTarget,
 } from './difficulty.ts';
@@ -43,6 +40,25 @@ export {
   nativeKernels,
   nativeLoadError,
 } from './native.ts';
+export {
+  add,
+  clamp,
+  compare,
+  div,
+  equal,
+  floor,
+  formatRatio,
+  gcd,
+  isZero,
+  lcm,
+  mul,
+  ONE,
+  parseDecimal,
+  type Ratio,
+  ratio,
+  sub,
+  ZERO,
+} from './rational.ts';
 export { AUTOLYKOS_M, createReferenceKernel } from './reference.ts';
 export { calcN } from './table-size.ts';
 export { VerifierOverloadedError, VerifierPool, type VerifierPoolOptions } from './verifier-pool.ts';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { parseDifficulty, type Ratio, shareTarget } from '../autolykos/index.ts';
+import { clamp, parseDifficulty, type Ratio, shareTarget } from '../autolykos/index.ts';
 import { InvalidAddressError, parseAddress } from '../ergo/index.ts';
 import type { StratumContext } from './context.ts';
 import type { Job } from './jobs.ts';
@@ -15,7 +15,6 @@ import {
   splitWorkerLogin,
   staticDifficultyFromPassword,
 } from './protocol.ts';
-import { clamp } from './ratio-math.ts';
 import { checkSubmit, difficultyKey } from './submit.ts';
 import type { PortConfig } from './types.ts';
 import {

@@ -1,5 +1,5 @@
-import { type Ratio, ratio } from '../autolykos/index.ts';
-import { clamp, compare, equal, mul, roundSignificant } from './ratio-math.ts';
+import { clamp, compare, equal, mul, type Ratio, ratio } from '../autolykos/index.ts';
+import { roundSignificant } from './ratio-math.ts';
 
 /**
  * Variable share difficulty per connection, a pure state machine: the caller feeds share times and idle
