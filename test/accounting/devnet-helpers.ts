@@ -1,3 +1,4 @@
+import { after, afterEach, before, beforeEach } from 'node:test';
 import {
   BlockTracker,
   PaymentRunner,
@@ -8,8 +9,9 @@ import {
 import { networkDifficultyFromTarget } from '../../src/autolykos/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { ErgoNodeClient, parseAddress, type WalletTransaction } from '../../src/ergo/index.ts';
+import { type EngineName, type Fresh, freshDatabase } from '../db/helpers.ts';
 import { competitorBlock, mineBlock, startTestNet, type TestNet } from '../devnet/helpers.ts';
-import { insertBlock, insertShare, minerAddress } from './db-helpers.ts';
+import { assertLedgerOk, emptyTables, insertBlock, insertShare, minerAddress } from './db-helpers.ts';
 
 export const A = minerAddress('A');
 export const B = minerAddress('B');
@@ -22,6 +24,28 @@ export interface Pool {
   db: Database;
   /** Share/block times: strictly increasing. */
   clock: { s: number };
+}
+
+/**
+ * Suite hooks for one engine: a fresh migrated database for the suite; empty tables and a new devnet per test;
+ * the ledger invariants checked after each test. `use` receives the handles before every test.
+ */
+export function useDevnetPool(engine: EngineName, use: (db: Database, pool: Pool) => void): void {
+  let fresh: Fresh;
+  let pool: Pool;
+  before(async () => {
+    fresh = await freshDatabase(engine, { migrated: true });
+  });
+  after(() => fresh.cleanup());
+  beforeEach(async () => {
+    await emptyTables(fresh.db);
+    pool = await startPoolNet(fresh.db);
+    use(fresh.db, pool);
+  });
+  afterEach(async () => {
+    await assertLedgerOk(fresh.db);
+    await pool.net.devnet.close();
+  });
 }
 
 export async function startPoolNet(db: Database): Promise<Pool> {

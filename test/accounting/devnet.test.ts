@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Database } from '../../src/db/index.ts';
-import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
-import { assertLedgerOk, balanceOf, blockRow, emptyTables, ledgerSum } from './db-helpers.ts';
+import { ENGINES } from '../db/helpers.ts';
+import { assertLedgerOk, balanceOf, blockRow, ledgerSum } from './db-helpers.ts';
 import {
   A,
   B,
@@ -14,28 +14,18 @@ import {
   payments,
   poolFindsBlock,
   received,
-  startPoolNet,
   tracker,
+  useDevnetPool,
 } from './devnet-helpers.ts';
 import { erg } from './helpers.ts';
 
 for (const engine of ENGINES) {
   describe(`accounting on the devnet (${engine})`, () => {
-    let fresh: Fresh;
     let db: Database;
     let pool: Pool;
-    before(async () => {
-      fresh = await freshDatabase(engine, { migrated: true });
-      db = fresh.db;
-    });
-    after(() => fresh.cleanup());
-    beforeEach(async () => {
-      await emptyTables(db);
-      pool = await startPoolNet(db);
-    });
-    afterEach(async () => {
-      await assertLedgerOk(db);
-      await pool.net.devnet.close();
+    useDevnetPool(engine, (d, p) => {
+      db = d;
+      pool = p;
     });
 
     it('blocks found → confirmed → balances → payouts arriving in the wallet’s transactions', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PaymentHooks, WalletNode } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { NodeApiError, NodeUnavailableError } from '../../src/ergo/index.ts';
-import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
-import { assertLedgerOk, balanceOf, emptyTables } from './db-helpers.ts';
+import { ENGINES } from '../db/helpers.ts';
+import { assertLedgerOk, balanceOf } from './db-helpers.ts';
 import {
   A,
   B,
@@ -15,29 +15,19 @@ import {
   payments,
   poolFindsBlock,
   received,
-  startPoolNet,
   tracker,
+  useDevnetPool,
 } from './devnet-helpers.ts';
 
 const CRASH = 'simulated crash';
 
 for (const engine of ENGINES) {
   describe(`payouts never pay twice, never skip (${engine})`, () => {
-    let fresh: Fresh;
     let db: Database;
     let pool: Pool;
-    before(async () => {
-      fresh = await freshDatabase(engine, { migrated: true });
-      db = fresh.db;
-    });
-    after(() => fresh.cleanup());
-    beforeEach(async () => {
-      await emptyTables(db);
-      pool = await startPoolNet(db);
-    });
-    afterEach(async () => {
-      await assertLedgerOk(db);
-      await pool.net.devnet.close();
+    useDevnetPool(engine, (d, p) => {
+      db = d;
+      pool = p;
     });
 
     /** A, B and C earn from two confirmed PPLNS blocks; the wallet also holds the operator's float. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   accountingConfigSchema,
   defaultAccountingConfig,
@@ -8,8 +8,8 @@ import {
   startAccounting,
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
-import { assertLedgerOk, balanceOf, emptyTables } from './db-helpers.ts';
+import { ENGINES } from '../db/helpers.ts';
+import { balanceOf } from './db-helpers.ts';
 import {
   A,
   B,
@@ -18,7 +18,7 @@ import {
   type Pool,
   poolFindsBlock,
   received,
-  startPoolNet,
+  useDevnetPool,
 } from './devnet-helpers.ts';
 
 describe('accounting config', () => {
@@ -84,21 +84,11 @@ describe('accounting config', () => {
 
 for (const engine of ENGINES) {
   describe(`the accounting service on the devnet (${engine})`, () => {
-    let fresh: Fresh;
     let db: Database;
     let pool: Pool;
-    before(async () => {
-      fresh = await freshDatabase(engine, { migrated: true });
-      db = fresh.db;
-    });
-    after(() => fresh.cleanup());
-    beforeEach(async () => {
-      await emptyTables(db);
-      pool = await startPoolNet(db);
-    });
-    afterEach(async () => {
-      await assertLedgerOk(db);
-      await pool.net.devnet.close();
+    useDevnetPool(engine, (d, p) => {
+      db = d;
+      pool = p;
     });
 
     for (const scheme of ['pplns', 'prop', 'solo', 'pps'] as const) {
