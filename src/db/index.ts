@@ -35,3 +35,4 @@ export {
   type Sql,
 } from './types.ts';
 export { maskUrl } from './values.ts';
+export { acquireLease, holdsLease, type Lease, releaseLease } from './lease.ts';
