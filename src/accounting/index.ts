@@ -99,6 +99,12 @@ export {
   splitReward,
 } from './schemes.ts';
 export { type Accounting, type AccountingOptions, startAccounting } from './service.ts';
+export {
+  checkPayoutThreshold,
+  MAX_PAYOUT_THRESHOLD,
+  PayoutThresholdError,
+  setPayoutThreshold,
+} from './settings.ts';
 export { checkDatabaseLedger, loadLedgerSnapshot } from './snapshot.ts';
 export {
   checkShareWeight,

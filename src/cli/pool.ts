@@ -8,6 +8,7 @@ import { NodeSet } from '../ergo/index.ts';
 import { CpuMiner } from '../miner/index.ts';
 import { type BoundPort, type PortConfig, type ShareSink, StratumServer } from '../stratum/index.ts';
 import { demoMinerAddress } from './demo-key.ts';
+import { describePool, type Observability, startObservability } from './observe.ts';
 import { closeSharePipeline, openSharePipeline, type SharePipeline } from './pipeline.ts';
 import { readPortTls } from './tls-files.ts';
 
@@ -20,6 +21,8 @@ export interface RunningPool {
   demoMiner: CpuMiner | null;
   /** Block maturity, the ledger and payouts (only with the durable pipeline's database). */
   accounting: Accounting | null;
+  /** Stats, the API, events and notifications (only with the durable pipeline's database). */
+  observed: Observability | null;
   /** The durable share pipeline (journal + database), unless a sink was passed in. */
   pipeline: SharePipeline | null;
   sink: ShareSink;
@@ -93,6 +96,17 @@ export async function startPool(
       `share checks: ${verifier.workerCount} threads with the ${verifier.kernelName} Autolykos kernel`,
     );
 
+    let observed: Observability | null = null;
+    const timedVerifier = {
+      async verify(input: Parameters<VerifierPool['verify']>[0]) {
+        const started = performance.now();
+        try {
+          return await verifier.verify(input);
+        } finally {
+          observed?.metrics.observeShareCheck((performance.now() - started) / 1000);
+        }
+      },
+    };
     const stratum = new StratumServer({
       ports: config.stratum.ports.map(
         (p): PortConfig => ({
@@ -107,7 +121,7 @@ export async function startPool(
         }),
       ),
       network: config.network,
-      verifier,
+      verifier: timedVerifier,
       submitter: nodeSet,
       sink,
       instanceId: config.instance.id,
@@ -128,6 +142,21 @@ export async function startPool(
       ? startPoolAccounting(config, pipeline.db, nodeSet, walletNode, logger)
       : null;
     if (accounting) closers.push(() => accounting.close());
+    if (pipeline) {
+      const o = await startObservability({
+        config,
+        logger,
+        db: pipeline.db,
+        nodes: nodeSet,
+        stratum,
+        sink: pipeline.sink,
+        registry: metrics,
+        verifierQueue: () => verifier.queued,
+        description: describePool(config, ports),
+      });
+      observed = o;
+      closers.push(() => o.close());
+    }
     for (const p of ports) {
       const host = p.host === '0.0.0.0' ? '127.0.0.1' : p.host;
       logger.info(
@@ -160,6 +189,7 @@ export async function startPool(
       sink,
       metrics,
       accounting,
+      observed,
       close,
     };
   } catch (err) {

@@ -16,13 +16,14 @@ export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [
 
 /**
  * The devnet demo shows the whole cycle within minutes: rewards mature after 20 blocks instead of 720, blocks
- * are checked every 10 s and payouts run every minute. The file or ENIGMAPOOL_* variables can still set them.
+ * are checked every 10 s, payouts run every minute and the stats every 30 s. The file or ENIGMAPOOL_* variables can still set them.
  */
 const DEVNET_DEMO: Record<string, unknown> = {
   'devnet.rewardDelay': 20,
   'accounting.confirmations': 20,
   'accounting.blockCheckSeconds': 10,
   'accounting.payouts.intervalSeconds': 60,
+  'stats.intervalSeconds': 30,
 };
 
 /** Share difficulty the devnet demo starts at: a CPU thread finds a share every few seconds. */

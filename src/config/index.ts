@@ -1,3 +1,9 @@
 /** Configuration: one YAML/JSON file plus environment overrides, validated at start. */
 export { ConfigError, loadConfig, maskSecrets, validate } from './load.ts';
-export { configSchema, type PoolConfig, type StratumPortConfig } from './schema.ts';
+export {
+  configSchema,
+  type PoolConfig,
+  type StratumPortConfig,
+  WEBHOOK_EVENTS,
+  type WebhookConfig,
+} from './schema.ts';

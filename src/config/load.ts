@@ -155,7 +155,7 @@ function childSchema(schema: SchemaNode | undefined, key: string): SchemaNode | 
   return undefined;
 }
 
-const SECRET_KEYS = /apikey|password|pass|secret|token/i;
+const SECRET_KEYS = /apikey|password|pass|secret|token|authorization/i;
 
 /** The config as YAML-ready data with secrets masked (for `enigmapool config --print`). */
 export function maskSecrets(value: unknown): unknown {
@@ -168,7 +168,14 @@ export function maskSecrets(value: unknown): unknown {
       ]),
     );
   }
-  if (typeof value === 'string' && /^postgres(ql)?:\/\//.test(value))
-    return value.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:********@');
+  if (typeof value === 'string') return maskUrlSecrets(value);
   return value;
+}
+
+/** Passwords in URLs (postgres://u:p@…, redis://:p@…) and the tokens in Discord and Telegram webhook URLs. */
+function maskUrlSecrets(text: string): string {
+  return text
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):[^@/]+@/i, '$1$2:********@')
+    .replace(/(\/api\/webhooks\/\d+\/)[^/?#]+/, '$1********')
+    .replace(/(api\.telegram\.org\/bot)[^/]+/, '$1********');
 }

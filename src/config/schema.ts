@@ -58,6 +58,91 @@ const node = z
   })
   .strict();
 
+function explorerDefaults() {
+  return {
+    address: 'https://explorer.ergoplatform.com/en/addresses/{address}',
+    transaction: 'https://explorer.ergoplatform.com/en/transactions/{tx}',
+    block: 'https://explorer.ergoplatform.com/en/blocks/{block}',
+  };
+}
+
+const api = z
+  .object({
+    enabled: z.boolean().default(true),
+    port: port.default(8080),
+    host: z.string().default('127.0.0.1'),
+    /** Proxies whose X-Forwarded-For is believed (rate limits and logs see the real client): addresses or true. */
+    trustProxy: z.union([z.boolean(), z.array(z.string())]).default(false),
+    /** Requests per client address per minute (429 above); the website needs about 20 a minute. */
+    rateLimit: z
+      .object({ max: z.number().int().min(1).default(600), allow: z.array(z.string()).default([]) })
+      .strict()
+      .default({ max: 600, allow: [] }),
+    metrics: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** A port of its own for /metrics; omitted: on the API port. */
+        port: port.optional(),
+        /** Client addresses allowed to read /metrics. */
+        allow: z.array(z.string()).default(['127.0.0.1', '::1']),
+      })
+      .strict()
+      .default({ enabled: true, allow: ['127.0.0.1', '::1'] }),
+    /** Bearer token for /api/v1/admin/*; omitted: no admin routes. */
+    adminToken: z.string().min(16).optional(),
+    /** The website's files (its index.html); default: web/dist of this installation. */
+    webDir: z.string().optional(),
+  })
+  .strict();
+
+const stats = z
+  .object({
+    intervalSeconds: z.number().int().min(5).max(3600).default(60),
+    luckBlocks: z.number().int().min(1).max(1000).default(10),
+    retention: z
+      .object({
+        everySeconds: z.number().int().min(60).default(3600),
+        /** Shares are kept this many days (and longer while accounting needs them). */
+        shareDays: z.number().positive().default(30),
+        /** Per-interval samples are thinned to hourly after this many hours… */
+        fineSampleHours: z.number().min(25).default(48),
+        /** … and deleted after this many days. */
+        sampleDays: z.number().positive().default(90),
+        eventDays: z.number().positive().default(7),
+      })
+      .strict()
+      .default({ everySeconds: 3600, shareDays: 30, fineSampleHours: 48, sampleDays: 90, eventDays: 7 }),
+  })
+  .strict();
+
+export const WEBHOOK_EVENTS = [
+  'block.found',
+  'block.confirmed',
+  'block.orphaned',
+  'payment.sent',
+  'payment.failed',
+  'node.down',
+  'node.up',
+  'database.down',
+  'database.up',
+] as const;
+
+const webhook = z
+  .object({
+    url: z.url(),
+    /** Which events; default all of WEBHOOK_EVENTS. */
+    events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).optional(),
+    /** json: the event as JSON; discord, slack: {content}/{text}; telegram: sendMessage with chatId. */
+    format: z.enum(['json', 'discord', 'slack', 'telegram']).default('json'),
+    chatId: z.union([z.string(), z.number()]).transform(String).optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if (w.format === 'telegram' && w.chatId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['chatId'], message: 'a telegram webhook needs chatId' });
+  });
+
 export const configSchema = z
   .object({
     network: z.enum(['mainnet', 'testnet']).default('mainnet'),
@@ -157,12 +242,49 @@ export const configSchema = z
       .default({ enabled: false, threads: 1 }),
     /** Payout scheme, fees, block maturity and payouts (see src/accounting/README.md). */
     accounting: accountingConfigSchema.default(() => accountingConfigSchema.parse({})),
-    api: z
-      .object({ port: port.default(8080), host: z.string().default('127.0.0.1') })
+    /** What the website and the API say about the pool. */
+    pool: z
+      .object({
+        id: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, - and _ (up to 32)')
+          .default('ergo'),
+        name: z.string().min(1).max(64).default('EnigmaPool'),
+        /** The host name miners connect to (stratum URLs on the connect page); default: the API host. */
+        host: z.string().min(1).optional(),
+      })
       .strict()
-      .default({ port: 8080, host: '127.0.0.1' }),
+      .default({ id: 'ergo', name: 'EnigmaPool' }),
+    /** Block explorer links: {address}, {tx} and {block} are replaced. */
+    explorer: z
+      .object({
+        address: z.string().default('https://explorer.ergoplatform.com/en/addresses/{address}'),
+        transaction: z.string().default('https://explorer.ergoplatform.com/en/transactions/{tx}'),
+        block: z.string().default('https://explorer.ergoplatform.com/en/blocks/{block}'),
+      })
+      .strict()
+      .default(() => explorerDefaults()),
+    api: api.default(() => api.parse({})),
+    /** The stats job (current figures, samples, share retention). */
+    stats: stats.default(() => stats.parse({})),
+    /** Shared cache and event bus across instances; optional (one process needs none). */
+    redis: z
+      .object({
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, 'must be a redis://host:port URL')
+          .optional(),
+        prefix: z.string().default('enigmapool:'),
+      })
+      .strict()
+      .default({ prefix: 'enigmapool:' }),
+    notifications: z
+      .object({ webhooks: z.array(webhook).default([]) })
+      .strict()
+      .default({ webhooks: [] }),
   })
   .strict();
 
 export type PoolConfig = z.infer<typeof configSchema>;
 export type StratumPortConfig = z.infer<typeof stratumPort>;
+export type WebhookConfig = z.infer<typeof webhook>;

@@ -5,6 +5,7 @@
  */
 
 export { buildInserts, insertRows, quoteIdentifier } from './insert.ts';
+export { acquireLease, holdsLease, type Lease, releaseLease } from './lease.ts';
 export { type BalanceMismatch, checkBalances } from './ledger.ts';
 export {
   checksumOf,
@@ -35,4 +36,3 @@ export {
   type Sql,
 } from './types.ts';
 export { maskUrl } from './values.ts';
-export { acquireLease, holdsLease, type Lease, releaseLease } from './lease.ts';

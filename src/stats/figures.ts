@@ -34,7 +34,10 @@ export async function buildFigures(
   for (const b of buckets) {
     const k = key(b.address, b.worker);
     let list = recent.get(k);
-    if (!list) recent.set(k, (list = []));
+    if (!list) {
+      list = [];
+      recent.set(k, list);
+    }
     list.push({
       end: b.sampled_at.getTime(),
       hashes: BigInt(b.expected_hashes),

@@ -4,8 +4,8 @@
  * per-instance recorders (rejected-share counts, heartbeats).
  */
 export {
-  type BucketRow,
   aggregateBuckets,
+  type BucketRow,
   recentBuckets,
   statsBegin,
   workerSums,
@@ -34,8 +34,8 @@ export {
 export { StatsJob, type StatsJobOptions, type StatsRunResult } from './job.ts';
 export { type HeaderPoint, type Luck, luckOf, type NetworkRate, networkRate } from './network.ts';
 export {
-  type RejectionCounterOptions,
   RejectionCounter,
+  type RejectionCounterOptions,
   type RejectionKind,
   writeHeartbeat,
 } from './recorders.ts';

@@ -123,7 +123,10 @@ export class StatsJob {
 
     const cursor = await this.readCursor();
     const ingest = await this.ingestProgress(wall);
-    let from = Math.max(at - MAX_BACKFILL_MS, cursor?.finalUntil ?? at - MAX_BACKFILL_MS);
+    let from = Math.max(
+      at - MAX_BACKFILL_MS,
+      cursor?.finalUntil ?? (await this.firstShareSince(at - MAX_BACKFILL_MS)),
+    );
     for (const [instance, seen] of Object.entries(cursor?.instances ?? {})) {
       const now = ingest.all.get(instance);
       if (now !== undefined && now > seen && seen < from) from = Math.max(at - MAX_BACKFILL_MS, seen);
@@ -226,6 +229,15 @@ export class StatsJob {
           `stats: summing past shares into samples, ${new Date(end).toISOString()} (${Math.round(((end - from) / (to - from)) * 100)} %)`,
         );
     }
+  }
+
+  /** A first run starts at the oldest share of the backfill period (now, on a new pool). */
+  private async firstShareSince(since: number): Promise<number> {
+    const r = await this.o.db.query<{ first: Date | null }>(
+      'SELECT min(created_at) AS first FROM shares WHERE created_at >= $1',
+      [new Date(since)],
+    );
+    return r.rows[0]?.first?.getTime() ?? this.now();
   }
 
   private async readCursor(): Promise<Cursor | null> {

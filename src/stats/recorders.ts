@@ -42,13 +42,17 @@ export class RejectionCounter {
     const end = (Math.floor(now / ms) + 1) * ms;
     let bucket = this.buckets.get(end);
     if (!bucket) {
-      this.buckets.set(end, (bucket = new Map()));
+      bucket = new Map();
+      this.buckets.set(end, bucket);
       this.trim();
     }
     let k = `${address ?? ''}\u0000${address ? (worker ?? '') : ''}`;
     if (!bucket.has(k) && bucket.size >= this.maxKeys) k = '\u0000';
     let counts = bucket.get(k);
-    if (!counts) bucket.set(k, (counts = { stale: 0, invalid: 0 }));
+    if (!counts) {
+      counts = { stale: 0, invalid: 0 };
+      bucket.set(k, counts);
+    }
     counts[kind] += 1;
     this.dirty.add(end);
   }

@@ -47,6 +47,7 @@ export interface NodeFigures {
   status: string;
   problems: string[];
   height: number | null;
+  peers: number | null;
   latencyMs: number | null;
   current: boolean;
   wallet: boolean;
@@ -75,7 +76,7 @@ export interface PoolFigures {
     last: { height: number; createdAt: number; status: string; miner: string } | null;
     luck: { blocks: number; averageEffort: number | null };
   };
-  payments: { count: number; totalPaid: bigint; lastAt: number | null };
+  payments: { count: number; failed: number; totalPaid: bigint; lastAt: number | null };
   nodes: NodeFigures[];
 }
 
@@ -106,7 +107,10 @@ export function minerFigures(
   for (const s of sources) {
     const rate = workerRate(s, now, statsSince, rule);
     let list = byAddress.get(s.address);
-    if (!list) byAddress.set(s.address, (list = []));
+    if (!list) {
+      list = [];
+      byAddress.set(s.address, list);
+    }
     list.push({
       name: s.worker,
       hashrate: rate.hashrate,

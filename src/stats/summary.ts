@@ -54,21 +54,26 @@ export async function blockSummary(sql: Sql, now: Date, luckBlocks: number): Pro
 }
 
 export interface PaymentSummary {
+  /** Payments sent or confirmed, and failed ones (whose debits were returned). */
   count: number;
+  failed: number;
   /** Σ outputs of payments sent or confirmed, nanoERG. */
   totalPaid: bigint;
   lastAt: number | null;
 }
 
 export async function paymentSummary(sql: Sql): Promise<PaymentSummary> {
-  const r = await sql.query<{ count: bigint; total: string | null; last_at: Date | null }>(
-    `SELECT count(DISTINCT p.id) AS count, sum(o.amount) AS total, max(p.sent_at) AS last_at
-       FROM payments p JOIN payment_outputs o ON o.payment_id = p.id
-      WHERE p.status IN ('sent', 'confirmed')`,
+  const r = await sql.query<{ count: bigint; failed: bigint; total: string | null; last_at: Date | null }>(
+    `SELECT count(DISTINCT p.id) FILTER (WHERE p.status IN ('sent', 'confirmed')) AS count,
+            count(DISTINCT p.id) FILTER (WHERE p.status = 'failed') AS failed,
+            sum(o.amount) FILTER (WHERE p.status IN ('sent', 'confirmed')) AS total,
+            max(p.sent_at) FILTER (WHERE p.status IN ('sent', 'confirmed')) AS last_at
+       FROM payments p JOIN payment_outputs o ON o.payment_id = p.id`,
   );
   const row = r.rows[0]!;
   return {
     count: Number(row.count),
+    failed: Number(row.failed),
     totalPaid: BigInt(row.total ?? 0),
     lastAt: row.last_at?.getTime() ?? null,
   };

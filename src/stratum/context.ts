@@ -48,4 +48,6 @@ export interface StratumEventMap {
   disconnected: [{ sessionId: number; clientAddress: string; reason: string }];
   authorized: [{ sessionId: number; address: string; worker: string }];
   banned: [{ clientAddress: string }];
+  /** A miner asked for settings (t= in the password) and has an accepted share on that connection. */
+  settings: [{ address: string; payoutThreshold: string; clientAddress: string }];
 }

@@ -8,6 +8,7 @@ export {
   errorLine,
   notifyLine,
   parseRequestLine,
+  payoutThresholdFromPassword,
   replyLine,
   StratumErrorCode,
   splitWorkerLogin,

@@ -101,6 +101,16 @@ export function staticDifficultyFromPassword(password: unknown): string | null {
   return null;
 }
 
+/** `t=<ERG>` in the password asks for a payout threshold (applied once the login has an accepted share). */
+export function payoutThresholdFromPassword(password: unknown): string | null {
+  if (typeof password !== 'string') return null;
+  for (const item of password.split(/[;,]/)) {
+    const m = /^\s*t=([0-9]+(?:\.[0-9]+)?)\s*$/.exec(item);
+    if (m) return m[1]!;
+  }
+  return null;
+}
+
 const HEX16 = /^[0-9a-fA-F]{16}$/;
 
 /**

@@ -8,6 +8,7 @@ import {
   errorLine,
   notifyLine,
   parseRequestLine,
+  payoutThresholdFromPassword,
   type RequestId,
   replyLine,
   SET_DIFFICULTY_ONE,
@@ -26,6 +27,13 @@ import {
   vardiffOnShare,
 } from './vardiff.ts';
 
+/** An authorized worker of this connection; a payout threshold it asked for (t=) is applied on its first share. */
+interface Login {
+  address: string;
+  worker: string;
+  payoutThreshold: string | null;
+}
+
 /** A miner's writes buffered beyond this mean it stopped reading; it is dropped rather than hold memory. */
 const MAX_WRITE_BUFFER = 1 << 20;
 
@@ -33,7 +41,7 @@ const MAX_WRITE_BUFFER = 1 << 20;
 export class Session {
   userAgent = '';
   extranonce1: string | null = null;
-  readonly logins = new Map<string, { address: string; worker: string }>();
+  readonly logins = new Map<string, Login>();
   readonly connectedAt: number;
   lastShareAt: number;
   closed = false;
@@ -260,7 +268,7 @@ export class Session {
       this.setVardiff(startVardiff(fixed, this.ctx.now()));
       this.vardiffConfig = null;
     }
-    this.logins.set(login, { address, worker });
+    this.logins.set(login, { address, worker, payoutThreshold: payoutThresholdFromPassword(password) });
     this.write(replyLine(id, true));
     this.ctx.events.emit('authorized', { sessionId: this.id, address, worker });
     this.maybeSendFirstJob();
@@ -279,6 +287,15 @@ export class Session {
       this.lastShareAt = now;
       this.write(replyLine(id, true));
       if (this.vardiffConfig) this.applyVardiff(vardiffOnShare(this.vardiff, now, this.vardiffConfig));
+      if (login?.payoutThreshold) {
+        // Only an address that proved work on this connection may change its own settings.
+        this.ctx.events.emit('settings', {
+          address: login.address,
+          payoutThreshold: login.payoutThreshold,
+          clientAddress: this.clientAddress,
+        });
+        login.payoutThreshold = null;
+      }
     } else {
       this.write(errorLine(id, result.code, result.message));
     }

@@ -1,0 +1,16 @@
+/**
+ * The pool's faces to the outside: the HTTP API (/api/v1, miningcore's routes, websockets, /metrics, the
+ * website's files), the event bus that feeds the live feeds, and notifications (webhooks).
+ */
+export { type EventBus, LocalEventBus, type PoolEvent, type PoolEventType, RedisEventBus } from './bus.ts';
+export type { ApiContext, PoolDescription } from './context.ts';
+export { type MetricSources, type PoolMetrics, registerPoolMetrics } from './metrics.ts';
+export { describeEvent, EventNotifier, type EventNotifierOptions } from './notifier.ts';
+export { type ApiServer, type ApiServerOptions, buildApiServer, startApiServer } from './server.ts';
+export { blockJson, paymentJson, statsJson } from './shapes.ts';
+export {
+  WEBHOOK_EVENT_TYPES,
+  WebhookSender,
+  type WebhookSenderOptions,
+  type WebhookTarget,
+} from './webhooks.ts';

@@ -1,0 +1,152 @@
+import pino, { type Logger } from 'pino';
+import { acquireLease, type Database, holdsLease } from '../db/index.ts';
+import type { EventBus, PoolEvent, PoolEventType } from './bus.ts';
+import type { PoolDescription } from './context.ts';
+import type { BlockRow, PaymentRow } from './queries.ts';
+import { blockJson, paymentJson } from './shapes.ts';
+import type { WebhookSender } from './webhooks.ts';
+
+export interface EventNotifierOptions {
+  db: Database;
+  bus: EventBus;
+  webhooks: WebhookSender | null;
+  pool: PoolDescription;
+  /** This process's name (the lease holder: one instance delivers). */
+  holder: string;
+  pollMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Delivers the event outbox (pool_events, written by database triggers in the same transaction as the
+ * change): each block and payment change once to the bus (websockets) and the webhooks, on one instance
+ * at a time. A found block reaches the websockets at once from the stratum; here it only feeds webhooks.
+ */
+export class EventNotifier {
+  private readonly logger: Logger;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private stopped = false;
+
+  constructor(private readonly o: EventNotifierOptions) {
+    this.logger = o.logger ?? pino({ level: 'silent' });
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce()
+        .catch((err: Error) => this.logger.warn({ err }, `event notifier: ${err.message}`))
+        .finally(() => {
+          if (this.stopped) return;
+          this.timer = setTimeout(tick, this.o.pollMs ?? 2000);
+          this.timer.unref();
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Delivers what is waiting; returns how many events. */
+  async runOnce(): Promise<number> {
+    const lease = await acquireLease(this.o.db, 'notifier', this.o.holder, 30_000);
+    if (!lease) return 0;
+    let total = 0;
+    for (;;) {
+      const events = await this.o.db.query<{
+        id: bigint;
+        kind: PoolEventType;
+        block_id: bigint | null;
+        payment_id: bigint | null;
+      }>(
+        `SELECT id, kind, block_id, payment_id FROM pool_events WHERE delivered_at IS NULL ORDER BY id LIMIT 200`,
+      );
+      if (events.rows.length === 0) return total;
+      const out: PoolEvent[] = [];
+      for (const e of events.rows) {
+        const data = e.block_id !== null ? await this.block(e.block_id) : await this.payment(e.payment_id!);
+        if (data) out.push({ type: e.kind, data });
+      }
+      const marked = await this.o.db.transaction(async (tx) => {
+        if (!(await holdsLease(tx, lease))) return false;
+        await tx.query('UPDATE pool_events SET delivered_at = now() WHERE id = ANY($1::bigint[])', [
+          events.rows.map((e) => e.id),
+        ]);
+        return true;
+      });
+      if (!marked) return total;
+      for (const event of out) {
+        if (event.type !== 'block.found') this.o.bus.publish(event);
+        this.o.webhooks?.send(event, describeEvent(event, this.o.pool));
+      }
+      total += events.rows.length;
+    }
+  }
+
+  private async block(id: bigint): Promise<Record<string, unknown> | null> {
+    const r = await this.o.db.query<BlockRow>(
+      `SELECT id, height, header_id, status, confirmations, required_confirmations, effort, reward,
+              network_difficulty, miner_address, worker, created_at, confirmed_at, orphaned_at
+         FROM blocks WHERE id = $1`,
+      [id],
+    );
+    return r.rows[0] ? blockJson(r.rows[0], this.o.pool) : null;
+  }
+
+  private async payment(id: bigint): Promise<Record<string, unknown> | null> {
+    const r = await this.o.db.query<PaymentRow>(
+      `SELECT p.id, p.tx_id, p.status, p.fee, p.confirmations, p.created_at, p.sent_at, p.confirmed_at,
+              coalesce(sum(o.amount), 0) AS amount, count(o.address) AS recipients
+         FROM payments p LEFT JOIN payment_outputs o ON o.payment_id = p.id
+        WHERE p.id = $1 GROUP BY p.id`,
+      [id],
+    );
+    return r.rows[0] ? paymentJson(r.rows[0], this.o.pool) : null;
+  }
+}
+
+const short = (address: unknown) =>
+  typeof address === 'string' && address.length > 12
+    ? `${address.slice(0, 7)}…${address.slice(-4)}`
+    : String(address);
+
+const percent = (effort: unknown) =>
+  typeof effort === 'number' ? ` (effort ${Math.round(effort * 100)} %)` : '';
+
+/** One line for a person (chat webhooks, logs). */
+export function describeEvent(e: PoolEvent, pool: PoolDescription): string {
+  const d = e.data as Record<string, unknown>;
+  const name = pool.name;
+  switch (e.type) {
+    case 'block.found':
+      return `⛏️ ${name}: block ${d.height} found by ${short(d.miner)}${d.worker ? `.${d.worker}` : ''}${percent(d.effort)}`;
+    case 'block.confirmed':
+      return `✅ ${name}: block ${d.height} confirmed, reward ${d.reward ?? '?'} ERG${percent(d.effort)}`;
+    case 'block.orphaned':
+      return `❌ ${name}: block ${d.height} was orphaned`;
+    case 'payment.sent':
+      return `💸 ${name}: paid ${d.amount} ERG to ${d.recipients} miner(s), transaction ${d.txId}`;
+    case 'payment.failed':
+      return `⚠️ ${name}: a payment of ${d.amount} ERG to ${d.recipients} miner(s) failed`;
+    case 'payment.confirmed':
+      return `${name}: payment ${d.txId} confirmed`;
+    case 'node.down':
+      return `⚠️ ${name}: Ergo node ${d.node} is down (${(d.problems as string[] | undefined)?.join(', ') || 'unreachable'})`;
+    case 'node.up':
+      return `✅ ${name}: Ergo node ${d.node} is back`;
+    case 'database.down':
+      return `⚠️ ${name}: the database is unreachable; shares are kept in the journal (${d.message ?? ''})`;
+    case 'database.up':
+      return `✅ ${name}: the database is back; journaled shares are being shipped`;
+    case 'height':
+      return `${name}: new chain height ${d.height}`;
+    default:
+      return `${name}: ${e.type}`;
+  }
+}

@@ -1,0 +1,49 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ergToNano, PayoutThresholdError, setPayoutThreshold } from '../accounting/index.ts';
+import type { ApiContext } from './context.ts';
+import { ApiError, badRequest } from './errors.ts';
+import { erg } from './format.ts';
+import { validAddress } from './routes-miner.ts';
+import { ErrorSchema } from './schemas.ts';
+
+/**
+ * Operator routes under /api/v1/admin, only when `api.adminToken` is configured, and only with
+ * `Authorization: Bearer <token>`. Nothing unauthenticated changes state.
+ */
+export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext, token: string | undefined): void {
+  if (!token) return;
+  const expected = Buffer.from(`Bearer ${token}`);
+  const authorize = (req: FastifyRequest) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new ApiError(401, 'unauthorized', 'an admin route needs Authorization: Bearer <api.adminToken>');
+  };
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/v1/admin/miners/:address/settings',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Set a miner’s payout threshold (operator)',
+        params: z.object({ address: z.string().min(1).max(200) }),
+        body: z.object({ paymentThreshold: z.string().regex(/^\d+(\.\d{1,9})?$/, 'ERG as decimal text') }),
+        response: { 200: z.object({ address: z.string(), paymentThreshold: z.string() }), 400: ErrorSchema },
+      },
+    },
+    async (req) => {
+      authorize(req);
+      const address = validAddress(ctx, req.params.address);
+      const nano = ergToNano(req.body.paymentThreshold);
+      try {
+        await setPayoutThreshold(ctx.db, address, nano, ctx.pool.payouts.minimum);
+      } catch (err) {
+        if (err instanceof PayoutThresholdError) throw badRequest(err.message, 'paymentThreshold');
+        throw err;
+      }
+      ctx.logger.info({ address, threshold: erg(nano) }, 'admin: payout threshold set');
+      return { address, paymentThreshold: erg(nano) };
+    },
+  );
+}

@@ -1,0 +1,369 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  ergToNano,
+  feesOf,
+  netRewardAt,
+  PayoutThresholdError,
+  ratioText,
+  setPayoutThreshold,
+} from '../accounting/index.ts';
+import {
+  type ApiServer,
+  describeEvent,
+  type EventBus,
+  EventNotifier,
+  type PoolDescription,
+  type PoolMetrics,
+  registerPoolMetrics,
+  startApiServer,
+  statsJson,
+  WebhookSender,
+} from '../api/index.ts';
+import type { PoolConfig } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import { InvalidAddressError, type NetworkName, type NodeSet, parseAddress } from '../ergo/index.ts';
+import type { DurableShareSink } from '../shares/index.ts';
+import {
+  type NetworkFigures,
+  type NodeFigures,
+  networkRate,
+  RejectionCounter,
+  type StatsCache,
+  StatsJob,
+  writeHeartbeat,
+} from '../stats/index.ts';
+import type { StratumServer } from '../stratum/index.ts';
+import { connectRedis, eventBus, processName, type RedisLink, statsCache } from './services.ts';
+
+export interface ObservedParts {
+  config: PoolConfig;
+  logger: Logger;
+  db: Database;
+  nodes: NodeSet;
+  stratum: StratumServer;
+  sink: DurableShareSink | null;
+  registry: Registry;
+  verifierQueue: () => number;
+  description: PoolDescription;
+}
+
+export interface Observability {
+  api: ApiServer | null;
+  stats: StatsJob;
+  bus: EventBus;
+  cache: StatsCache;
+  metrics: PoolMetrics;
+  close(): Promise<void>;
+}
+
+/** The website's files of this installation (web/dist), when built. */
+export function defaultWebDir(): string | null {
+  const dir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+  return existsSync(`${dir}index.html`) ? dir : null;
+}
+
+/** What the API says about the configured pool (no secrets). */
+export function describePool(
+  config: PoolConfig,
+  boundPorts: { port: number; config: { tls?: { detect?: boolean } } }[],
+): PoolDescription {
+  const fees = feesOf(config.accounting);
+  const limits = config.stratum.limits;
+  return {
+    id: config.pool.id,
+    name: config.pool.name,
+    network: config.network,
+    address: null,
+    payouts: {
+      enabled: config.accounting.payouts.enabled,
+      scheme: config.accounting.scheme,
+      pplnsFactor: config.accounting.pplnsFactor,
+      fees: config.accounting.fees.map((f) => ({ address: f.address, percent: f.percent })),
+      feePercent: ratioText({ num: fees.total.num * 100n, den: fees.total.den }, 9),
+      fee: fees.total,
+      minimum: ergToNano(config.accounting.payouts.minimum),
+      intervalSeconds: config.accounting.payouts.intervalSeconds,
+      confirmations: config.accounting.confirmations,
+      txFeePaidBy: config.accounting.payouts.txFeePaidBy,
+      txFee: 1_000_000n,
+    },
+    stratum: {
+      host: config.pool.host ?? (config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host),
+      ports: config.stratum.ports.map((p, i) => ({
+        port: boundPorts[i]?.port ?? p.port,
+        name: p.name ?? null,
+        tls: Boolean(p.tls),
+        tlsDetect: Boolean(p.tls?.detect),
+        difficulty: p.difficulty,
+        vardiff: p.vardiff
+          ? {
+              targetSeconds: p.vardiff.targetSeconds,
+              retargetSeconds: p.vardiff.retargetSeconds,
+              variancePercent: p.vardiff.variancePercent,
+            }
+          : null,
+      })),
+      ban: limits.ban ?? { enabled: true, checkThreshold: 100, invalidPercent: 50, banSeconds: 600 },
+      idleTimeoutSeconds: (limits.idleTimeoutMs ?? 600_000) / 1000,
+      pollIntervalMs: config.pollIntervalMs,
+      proxyProtocol: config.stratum.proxyAddresses.length > 0,
+    },
+    explorer: config.explorer,
+  };
+}
+
+function nodeFigures(nodes: NodeSet): NodeFigures[] {
+  return nodes.health().nodes.map((n) => ({
+    name: n.name,
+    status: n.status === 'synced' ? 'healthy' : n.status,
+    problems: n.problems.map(String),
+    height: n.fullHeight,
+    peers: n.peersCount,
+    latencyMs: n.latencyMs,
+    current: n.current,
+    wallet: n.wallet,
+  }));
+}
+
+/** The chain as the followed node sees it: height, difficulty and hashrate from its last 30 headers. */
+async function networkFigures(nodes: NodeSet): Promise<NetworkFigures | null> {
+  const name = nodes.current ?? nodes.health().nodes[0]?.name;
+  if (!name) return null;
+  const headers = await nodes.client(name).lastHeaders(30);
+  const last = headers[headers.length - 1];
+  if (!last) return null;
+  const points = headers.map((h) => ({ timestamp: Number(h.timestamp), difficulty: BigInt(h.difficulty) }));
+  const rate = networkRate(points);
+  return {
+    height: last.height,
+    difficulty: BigInt(last.difficulty),
+    hashrate: rate?.hashrate ?? null,
+    meanBlockSeconds: rate?.meanBlockSeconds ?? null,
+    lastBlockAt: Number(last.timestamp),
+  };
+}
+
+export function addressChecker(network: NetworkName): (address: string) => string | null {
+  return (address) => {
+    try {
+      parseAddress(address, network);
+      return null;
+    } catch (err) {
+      return err instanceof InvalidAddressError ? err.reason : (err as Error).message;
+    }
+  };
+}
+
+/**
+ * Stats, the API and notifications, wired to the running pool: the stats job, the stratum's
+ * rejected-share counts and heartbeat, miner settings from the stratum password, events onto the bus
+ * (blocks, heights, nodes, the database), webhooks, the event outbox, metrics, and the HTTP server.
+ */
+export async function startObservability(p: ObservedParts): Promise<Observability> {
+  const { config, logger } = p;
+  const closers: (() => Promise<void>)[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const close = async () => {
+    for (const t of timers) clearInterval(t);
+    for (const c of [...closers].reverse())
+      await c().catch((err) => logger.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    const redis: RedisLink | null = config.redis.url
+      ? connectRedis(config.redis.url, logger.child({ part: 'redis' }))
+      : null;
+    if (redis) closers.push(() => redis.close());
+    const bus = eventBus(config, redis, logger);
+    closers.push(() => bus.close());
+    const cache = statsCache(config, p.db, redis, true, logger.child({ part: 'stats' }));
+    const holder = processName(config);
+    const instance = config.instance.id.toString(16).padStart(2, '0');
+
+    let latest: Awaited<ReturnType<StatsCache['pool']>> = null;
+    const metrics = registerPoolMetrics(p.registry, {
+      stratum: {
+        sessionCount: () => p.stratum.sessionCount,
+        onShare: (fn) => p.stratum.events.on('share', (e) => fn(e.outcome)),
+        onBlock: (fn) => p.stratum.events.on('block', (e) => fn(e.accepted)),
+      },
+      verifierQueue: p.verifierQueue,
+      nodes: () => p.nodes.health().nodes,
+      figures: () => latest,
+      ...(p.sink ? { databaseOutageSince: () => p.sink!.stats.outageSince } : {}),
+    });
+
+    const stats = new StatsJob({
+      db: p.db,
+      cache,
+      holder,
+      intervalSeconds: config.stats.intervalSeconds,
+      luckBlocks: config.stats.luckBlocks,
+      scheme: config.accounting.scheme,
+      pplnsFactor: Number(config.accounting.pplnsFactor),
+      fee: p.description.payouts.fee,
+      rewardAt: netRewardAt,
+      network: () => networkFigures(p.nodes),
+      nodes: () => nodeFigures(p.nodes),
+      retention: {
+        ...config.stats.retention,
+        ...(config.accounting.scheme === 'pplns'
+          ? { keepWindowFactor: Number(config.accounting.pplnsFactor) }
+          : {}),
+      },
+      logger: logger.child({ part: 'stats' }),
+      onSnapshot: (s) => {
+        latest = s.pool;
+        bus.publish({ type: 'stats', data: statsJson(s.pool, config.stats.intervalSeconds) });
+      },
+    });
+    stats.start();
+    closers.push(() => stats.stop());
+
+    // The stratum's part of the stats: rejected shares per worker, and a heartbeat with its connections.
+    const rejections = new RejectionCounter({
+      instance,
+      intervalSeconds: config.stats.intervalSeconds,
+      logger: logger.child({ part: 'stats' }),
+    });
+    p.stratum.events.on('share', (e) => {
+      if (e.outcome === 'stale') rejections.count(e.address, e.worker, 'stale', Date.now());
+      else if (e.outcome === 'invalid' || e.outcome === 'duplicate' || e.outcome === 'low-difficulty')
+        rejections.count(e.address, e.worker, 'invalid', Date.now());
+    });
+    const startedAt = new Date();
+    const beat = async () => {
+      await rejections.flush(p.db, Date.now());
+      await writeHeartbeat(p.db, {
+        instance,
+        roles: ['all'],
+        connections: p.stratum.sessionCount,
+        workers: p.stratum.sessionCount,
+        startedAt,
+      });
+    };
+    timers.push(setInterval(() => void beat().catch(() => undefined), 10_000));
+    timers[timers.length - 1]!.unref();
+    await beat().catch(() => undefined);
+    closers.push(() => beat().catch(() => undefined));
+
+    const minimum = p.description.payouts.minimum;
+    p.stratum.events.on('settings', ({ address, payoutThreshold }) => {
+      let nano: bigint;
+      try {
+        nano = ergToNano(payoutThreshold);
+      } catch {
+        logger.info({ address, payoutThreshold }, 'miner settings: not an ERG amount, ignored');
+        return;
+      }
+      setPayoutThreshold(p.db, address, nano, minimum).then(
+        () => logger.info(`miner settings: ${address} will be paid from ${payoutThreshold} ERG`),
+        (err: Error) =>
+          logger.info(
+            { address, payoutThreshold },
+            err instanceof PayoutThresholdError
+              ? `miner settings refused: ${err.message}`
+              : `miner settings not saved: ${err.message}`,
+          ),
+      );
+    });
+
+    // Events onto the bus and the webhooks.
+    const webhooks =
+      config.notifications.webhooks.length > 0
+        ? new WebhookSender({
+            targets: config.notifications.webhooks,
+            poolName: config.pool.name,
+            logger: logger.child({ part: 'webhooks' }),
+          })
+        : null;
+    if (webhooks) closers.push(() => webhooks.close());
+    const direct = (
+      type: 'node.down' | 'node.up' | 'database.down' | 'database.up',
+      data: Record<string, unknown>,
+    ) => {
+      const event = { type, data };
+      bus.publish(event);
+      webhooks?.send(event, describeEvent(event, p.description));
+    };
+    p.stratum.events.on('block', ({ share, accepted }) =>
+      bus.publish({
+        type: 'block.found',
+        data: {
+          height: share.height,
+          miner: share.address,
+          worker: share.worker,
+          at: new Date(share.time).toISOString(),
+          accepted,
+        },
+      }),
+    );
+    p.nodes.on('height', ({ height }) => bus.publish({ type: 'height', data: { height } }));
+    p.nodes.on('health', ({ node, status, previous, problems }) => {
+      if (status === 'synced' && previous !== 'synced' && previous !== 'unknown')
+        direct('node.up', { node, problems });
+      else if (status !== 'synced' && previous === 'synced') direct('node.down', { node, problems });
+    });
+    if (p.sink) {
+      const sink = p.sink;
+      let outage: number | null = null;
+      const watch = setInterval(() => {
+        const since = sink.stats.outageSince;
+        if (since !== null && outage === null)
+          direct('database.down', {
+            since: new Date(since).toISOString(),
+            message: 'the share shipper cannot write',
+          });
+        else if (since === null && outage !== null) direct('database.up', {});
+        outage = since;
+      }, 1000);
+      watch.unref();
+      timers.push(watch);
+    }
+    const notifier = new EventNotifier({
+      db: p.db,
+      bus,
+      webhooks,
+      pool: p.description,
+      holder,
+      logger: logger.child({ part: 'events' }),
+    });
+    notifier.start();
+    closers.push(() => notifier.stop());
+
+    let api: ApiServer | null = null;
+    if (config.api.enabled) {
+      api = await startApiServer({
+        ctx: {
+          db: p.db,
+          cache,
+          pool: p.description,
+          bus,
+          nodes: () => nodeFigures(p.nodes),
+          checkAddress: addressChecker(config.network),
+          logger: logger.child({ part: 'api' }),
+          now: Date.now,
+          metrics: p.registry,
+        },
+        host: config.api.host,
+        port: config.api.port,
+        trustProxy: config.api.trustProxy,
+        rateLimit: config.api.rateLimit,
+        metrics: config.api.metrics,
+        ...(config.api.adminToken ? { adminToken: config.api.adminToken } : {}),
+        webDir: config.api.webDir ?? defaultWebDir(),
+      });
+      const server = api;
+      closers.push(() => server.close());
+      logger.info(
+        `api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs${server.metricsUrl ? `, metrics at ${server.metricsUrl}` : ''})`,
+      );
+    }
+    return { api, stats, bus, cache, metrics, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

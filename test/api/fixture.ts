@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { PoolDescription } from '../../src/api/index.ts';
+import { type ApiServer, type ApiServerOptions, LocalEventBus, startApiServer } from '../../src/api/index.ts';
+import type { Database, Sql } from '../../src/db/index.ts';
+import { InvalidAddressError, parseAddress } from '../../src/ergo/index.ts';
+import { MemoryStatsCache, StatsJob, type StatsSnapshot } from '../../src/stats/index.ts';
+import { minerAddress } from '../accounting/db-helpers.ts';
+
+export const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
+export const AT = T0 + 2 * 3_600_000; // the stats run's interval end
+export const NOW = AT + 5_000;
+export const H = 2n ** 32n * 100n;
+export const D = 10n ** 15n;
+export const ALICE = minerAddress('api alice');
+export const BOB = minerAddress('api bob');
+export const CAROL = minerAddress('api carol'); // valid, never seen
+export const TX = 'ab'.repeat(32);
+
+export const DESCRIPTION: PoolDescription = {
+  id: 'ergo',
+  name: 'Test Pool',
+  network: 'mainnet',
+  address: null,
+  payouts: {
+    enabled: true,
+    scheme: 'pplns',
+    pplnsFactor: '2',
+    fees: [{ address: minerAddress('api fee'), percent: '1' }],
+    feePercent: '1',
+    fee: { num: 1n, den: 100n },
+    minimum: 1_000_000_000n,
+    intervalSeconds: 600,
+    confirmations: 720,
+    txFeePaidBy: 'pool',
+    txFee: 1_000_000n,
+  },
+  stratum: {
+    host: 'pool.example.org',
+    ports: [
+      {
+        port: 3052,
+        name: 'low',
+        tls: false,
+        tlsDetect: false,
+        difficulty: { start: '1', min: '0.0001', max: '1000000' },
+        vardiff: { targetSeconds: 15, retargetSeconds: 90, variancePercent: 30 },
+      },
+      {
+        port: 3054,
+        name: null,
+        tls: true,
+        tlsDetect: false,
+        difficulty: { start: '100', min: '100', max: '100' },
+        vardiff: null,
+      },
+    ],
+    ban: { enabled: true, checkThreshold: 100, invalidPercent: 50, banSeconds: 600 },
+    idleTimeoutSeconds: 600,
+    pollIntervalMs: 500,
+    proxyProtocol: false,
+  },
+  explorer: {
+    address: 'https://explorer.example/a/{address}',
+    transaction: 'https://explorer.example/t/{tx}',
+    block: 'https://explorer.example/b/{block}',
+  },
+};
+
+async function share(sql: Sql, address: string, worker: string, at: number): Promise<void> {
+  await sql.query(
+    `INSERT INTO shares (id, address, worker, difficulty, expected_hashes, job_id, height, network_difficulty,
+                         nonce, hit, created_at)
+     VALUES ($1, $2, $3, 100, $4, 'job', 1925001, $5, '0000000000000000', 0, $6)`,
+    [randomUUID(), address, worker, H, D, new Date(at)],
+  );
+}
+
+/**
+ * A pool's history: alice mines on two rigs for two hours, bob started 3 minutes ago; three blocks
+ * (confirmed with credits, pending, orphaned); one payment sent to both.
+ */
+export async function seed(db: Database): Promise<void> {
+  for (let t = T0; t < AT; t += 15_000) {
+    await share(db, ALICE, 'rig1', t);
+    await share(db, ALICE, 'rig2', t + 7000);
+  }
+  for (let t = AT - 180_001; t < AT; t += 15_000) await share(db, BOB, '', t);
+  const block = async (height: number, at: number, effort: string) => {
+    const r = await db.query<{ id: bigint }>(
+      `INSERT INTO blocks (height, nonce, miner_address, worker, network_difficulty, created_at, effort,
+                           required_confirmations)
+       VALUES ($1, $2, $3, 'rig1', $4, $5, $6, 720) RETURNING id`,
+      [height, `${height}`.padStart(16, '0'), ALICE, D, new Date(at), effort],
+    );
+    return r.rows[0]!.id;
+  };
+  const confirmed = await block(1925001, T0 + 1_800_000, '0.8');
+  const pending = await block(1925010, T0 + 3_600_000, '1.25');
+  const orphaned = await block(1925005, T0 + 2_700_000, '0.5');
+  await db.query(
+    `INSERT INTO ledger_entries (address, amount, kind, block_id, reason) VALUES
+       ($1, 4000000000, 'block_credit', $3, 'reward for block 1925001'),
+       ($2, 1940000000, 'block_credit', $3, 'reward for block 1925001'),
+       ($1, 3000000000, 'block_credit', $4, 'reward for block 1925010')`,
+    [ALICE, BOB, confirmed, pending],
+  );
+  await db.query(
+    `UPDATE blocks SET status = 'confirmed', confirmations = 720, reward = 5940000000, header_id = $2 WHERE id = $1`,
+    [confirmed, 'cd'.repeat(32)],
+  );
+  await db.query(`UPDATE blocks SET confirmations = 5 WHERE id = $1`, [pending]);
+  await db.query(`UPDATE blocks SET status = 'orphaned' WHERE id = $1`, [orphaned]);
+  const pay = await db.query<{ id: bigint }>(
+    `INSERT INTO payments (status, tx_id, fee, created_at, sent_at)
+     VALUES ('sent', $1, 1000000, $2, $2) RETURNING id`,
+    [TX, new Date(T0 + 5_400_000)],
+  );
+  const paymentId = pay.rows[0]!.id;
+  await db.query(
+    `INSERT INTO payment_outputs (payment_id, address, amount) VALUES ($1, $2, 2500000000), ($1, $3, 1940000000)`,
+    [paymentId, ALICE, BOB],
+  );
+  await db.query(
+    `INSERT INTO ledger_entries (address, amount, kind, payment_id, reason) VALUES
+       ($2, -2500000000, 'payout', $1, 'payout'), ($3, -1940000000, 'payout', $1, 'payout')`,
+    [paymentId, ALICE, BOB],
+  );
+}
+
+export function checkAddress(address: string): string | null {
+  try {
+    parseAddress(address, 'mainnet');
+    return null;
+  } catch (err) {
+    return err instanceof InvalidAddressError ? err.reason : String(err);
+  }
+}
+
+export interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies field by field
+  body: any;
+  headers: Headers;
+}
+
+export interface Served {
+  api: ApiServer;
+  snapshot: StatsSnapshot;
+  registry: Registry;
+  bus: LocalEventBus;
+  get(path: string, headers?: Record<string, string>): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+/** Runs the stats job over the seeded database and serves the API on a loopback port. */
+export async function serve(db: Database, options: Partial<ApiServerOptions> = {}): Promise<Served> {
+  const cache = new MemoryStatsCache();
+  const job = new StatsJob({
+    db,
+    cache,
+    holder: 'api-test',
+    intervalSeconds: 60,
+    scheme: 'pplns',
+    pplnsFactor: 2,
+    fee: { num: 1n, den: 100n },
+    rewardAt: () => 6_000_000_000n,
+    network: async () => ({
+      height: 1925020,
+      difficulty: D,
+      hashrate: 8.3e12,
+      meanBlockSeconds: 118.5,
+      lastBlockAt: NOW - 30_000,
+    }),
+    nodes: () => [
+      {
+        name: 'main',
+        status: 'healthy',
+        problems: [],
+        height: 1925020,
+        peers: 12,
+        latencyMs: 4,
+        current: true,
+        wallet: true,
+      },
+    ],
+    now: () => NOW,
+  });
+  const run = await job.runOnce();
+  if (!run.ran) throw new Error(run.reason);
+  const registry = new Registry();
+  registry.registerMetric(
+    new (await import('prom-client')).Gauge({
+      name: 'enigmapool_test_gauge',
+      help: 'a test gauge',
+      registers: [],
+    }),
+  );
+  const bus = new LocalEventBus();
+  const api = await startApiServer({
+    ctx: {
+      db,
+      cache,
+      pool: DESCRIPTION,
+      bus,
+      nodes: null,
+      checkAddress,
+      logger: pino({ level: 'silent' }),
+      now: () => NOW,
+      metrics: registry,
+    },
+    host: '127.0.0.1',
+    port: 0,
+    trustProxy: false,
+    rateLimit: { max: 10_000, allow: [] },
+    metrics: { enabled: true, allow: ['127.0.0.1', '::1'] },
+    webDir: null,
+    ...options,
+  });
+  return {
+    api,
+    snapshot: run.snapshot,
+    registry,
+    bus,
+    async get(path, headers = {}) {
+      const res = await fetch(`${api.url}${path}`, { headers });
+      const text = await res.text();
+      let body: unknown = text;
+      if ((res.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+      return { status: res.status, body, headers: res.headers };
+    },
+    close: () => api.close(),
+  };
+}
