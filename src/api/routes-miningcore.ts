@@ -64,7 +64,12 @@ const SAMPLES = {
   Month: { rangeMs: 30 * 86_400_000, bucket: 86_400 },
 } as const;
 
-export function registerMiningcoreRoutes(app: FastifyInstance, ctx: ApiContext): void {
+/** `routes`: every route of the server as "METHOD -> path" (for /api/help), filled as routes are added. */
+export function registerMiningcoreRoutes(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  routes: readonly string[],
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const pool = ctx.pool;
   const checkPool = (id: string) => {
@@ -480,6 +485,6 @@ export function registerMiningcoreRoutes(app: FastifyInstance, ctx: ApiContext):
 
   r.get('/api/help', { schema: { hide: true } }, async (_req, reply) => {
     reply.type('text/plain; charset=utf-8');
-    return app.printRoutes({ commonPrefix: false });
+    return `${[...routes].sort().join('\n')}\n`;
   });
 }

@@ -106,6 +106,12 @@ export function buildApiServer(o: ApiServerOptions): FastifyInstance {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => replyError(err, req, reply, ctx));
   app.setNotFoundHandler((req, reply) => notFoundOrWebsite(req, reply, o.webDir));
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/v1/docs')) return;
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push(`${method} -> ${route.url}`);
+  });
 
   void app.register(fastifyCompress, { global: true, threshold: 1024 });
   void app.register(fastifyEtag);
@@ -142,7 +148,7 @@ export function buildApiServer(o: ApiServerOptions): FastifyInstance {
     scope.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     registerPoolRoutes(scope, ctx);
     registerMinerRoutes(scope, ctx);
-    registerMiningcoreRoutes(scope, ctx);
+    registerMiningcoreRoutes(scope, ctx, routes);
     registerAdminRoutes(scope, ctx, o.adminToken);
     registerWebsockets(scope, ctx, { maxClients: o.maxWebsocketClients ?? 10_000 });
     if (o.metrics.enabled && o.metrics.port === undefined) registerMetricsRoute(scope, o);
