@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import type { Database } from '../../src/db/index.ts';
+import { freshDatabase } from '../db/helpers.ts';
+import { ALICE, BOB, type Served, seed, serve } from './fixture.ts';
+
+/** Reads websocket messages as JSON until `count` arrived (bounded in time). */
+function collect(url: string, count: number, onOpen: () => void): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const got: Record<string, unknown>[] = [];
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`got ${got.length} of ${count} messages: ${JSON.stringify(got)}`));
+    }, 5000);
+    ws.on('open', onOpen);
+    ws.on('message', (data) => {
+      got.push(JSON.parse(String(data)));
+      if (got.length === count) {
+        clearTimeout(timer);
+        ws.close();
+        resolve(got);
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+/** Prometheus text format: HELP/TYPE comments and `name{labels} value` samples. */
+function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$/.exec(line);
+    assert.ok(m, `not a Prometheus sample line: ${line}`);
+    samples.set(m[1]! + (m[2] ?? ''), Number(m[3]));
+  }
+  return samples;
+}
+
+describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, website', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: Database;
+  let s: Served;
+  const web = mkdtempSync(join(tmpdir(), 'enigmapool-web-'));
+  before(async () => {
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>EnigmaPool</title><div id="root"></div>');
+    writeFileSync(join(web, 'app.js'), 'console.log(1)');
+    fresh = await freshDatabase('postgres', { migrated: true });
+    db = fresh.db;
+    await seed(db);
+    s = await serve(db, { adminToken: 'a-long-admin-token-for-tests', webDir: web });
+  });
+  after(async () => {
+    await s.close();
+    await fresh.cleanup();
+    rmSync(web, { recursive: true, force: true });
+  });
+
+  it('ETags give a 304 for an unchanged answer; big answers are compressed', async () => {
+    const first = await s.get('/api/v1/stats');
+    const etag = first.headers.get('etag');
+    assert.ok(etag);
+    const again = await fetch(`${s.api.url}/api/v1/stats`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    const raw = await fetch(`${s.api.url}/api/v1/openapi.json`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(raw.headers.get('content-encoding'), 'gzip');
+    // fetch decodes it; the body is the OpenAPI document
+    assert.ok(((await raw.json()) as { openapi: string }).openapi.startsWith('3.'));
+  });
+
+  it('the OpenAPI document is generated from the route schemas, and the docs page is served', async () => {
+    const doc = (await s.get('/api/v1/openapi.json')).body;
+    for (const path of [
+      '/api/v1/stats',
+      '/api/v1/blocks',
+      '/api/v1/miners/{address}',
+      '/api/v1/payments/{txId}',
+    ])
+      assert.ok(doc.paths[path], `${path} documented`);
+    assert.ok(!doc.paths['/api/pools'], 'miningcore routes are documented by their own spec, not here');
+    const page = await fetch(`${s.api.url}/api/v1/docs/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /swagger/i);
+  });
+
+  it('/metrics is Prometheus text for allowed addresses', async () => {
+    const r = await s.get('/metrics');
+    assert.equal(r.status, 200);
+    const samples = parsePrometheus(r.body);
+    assert.equal(samples.get('enigmapool_test_gauge'), 0);
+  });
+
+  it('the website: files, and bookmarkable URLs fall back to index.html; API paths stay JSON', async () => {
+    const page = await fetch(`${s.api.url}/miner/${ALICE}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="root">/);
+    assert.equal((await fetch(`${s.api.url}/app.js`)).status, 200);
+    const api404 = await s.get('/api/v9/nothing');
+    assert.equal(api404.status, 404);
+    assert.equal(api404.body.error, 'not_found');
+  });
+
+  it('admin: only with the bearer token; the threshold must be at least the pool minimum', async () => {
+    const url = `${s.api.url}/api/v1/admin/miners/${BOB}/settings`;
+    const post = (body: unknown, token?: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await post({ paymentThreshold: '5' })).status, 401);
+    assert.equal((await post({ paymentThreshold: '5' }, 'wrong-token-wrong-token')).status, 401);
+    const low = await post({ paymentThreshold: '0.5' }, 'a-long-admin-token-for-tests');
+    assert.equal(low.status, 400);
+    assert.equal(((await low.json()) as { field: string }).field, 'paymentThreshold');
+    const ok = await post({ paymentThreshold: '5.25' }, 'a-long-admin-token-for-tests');
+    assert.equal(ok.status, 200);
+    const miner = await s.get(`/api/v1/miners/${BOB}`);
+    assert.equal(miner.body.payoutThreshold, '5.25');
+    assert.equal(miner.body.payoutThresholdSource, 'miner');
+    assert.equal((await s.get(`/api/pools/ergo/miners/${BOB}/settings`)).body.paymentThreshold, 5.25);
+  });
+
+  it('websockets: our events on /api/v1/ws, miningcore’s shapes on /notifications', async () => {
+    const wsUrl = s.api.url.replace('http', 'ws');
+    const event = {
+      type: 'block.found' as const,
+      data: { height: 1925100, miner: ALICE, worker: 'rig1', at: '' },
+    };
+    const [ours, theirs] = await Promise.all([
+      collect(`${wsUrl}/api/v1/ws`, 2, () => setTimeout(() => s.bus.publish(event), 50)),
+      collect(`${wsUrl}/notifications`, 2, () => setTimeout(() => s.bus.publish(event), 50)),
+    ]);
+    assert.deepEqual(ours[0], { type: 'hello', data: { pool: 'ergo' } });
+    assert.deepEqual(ours[1], event);
+    assert.equal(theirs[0]!.type, 'greeting');
+    assert.deepEqual(theirs[1], {
+      type: 'blockfound',
+      poolId: 'ergo',
+      symbol: 'ERG',
+      name: 'Ergo',
+      blockHeight: 1925100,
+      miner: ALICE,
+      minerExplorerLink: `https://explorer.example/a/${ALICE}`,
+      source: 'rig1',
+    });
+  });
+
+  it('health: ok while the figures are fresh', async () => {
+    const r = await s.get('/api/v1/health');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.status, 'ok');
+    assert.equal(r.body.database, 'ok');
+  });
+});
+
+describe('API rate limit', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let s: Served;
+  before(async () => {
+    fresh = await freshDatabase('pglite', { migrated: true });
+    s = await serve(fresh.db, {
+      rateLimit: { max: 30, allow: [] },
+      metrics: { enabled: true, allow: ['127.0.0.1', '::1'] },
+    });
+  });
+  after(async () => {
+    await s.close();
+    await fresh.cleanup();
+  });
+
+  it('flooding gets a 429 with a JSON body, metrics are not limited', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 40; i++) codes.push((await s.get('/api/health-check')).status);
+    assert.equal(codes.filter((c) => c === 200).length, 30);
+    assert.equal(codes.filter((c) => c === 429).length, 10);
+    const limited = await s.get('/api/v1/stats');
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.error, 'rate_limited');
+    assert.ok(limited.headers.get('retry-after'));
+    assert.equal((await s.get('/metrics')).status, 200);
+  });
+});
+
+describe('API metrics allow-list', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let s: Served;
+  before(async () => {
+    fresh = await freshDatabase('pglite', { migrated: true });
+    s = await serve(fresh.db, { metrics: { enabled: true, allow: ['10.1.2.3'] } });
+  });
+  after(async () => {
+    await s.close();
+    await fresh.cleanup();
+  });
+
+  it('/metrics is refused (403, JSON) to an address not on the list', async () => {
+    const r = await s.get('/metrics');
+    assert.equal(r.status, 403);
+    assert.equal(r.body.error, 'forbidden');
+  });
+});
