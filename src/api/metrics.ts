@@ -39,7 +39,7 @@ export interface PoolMetrics {
 }
 
 export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolMetrics {
-  collectDefaultMetrics({ register: registry, prefix: 'enigmapool_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'enigmapool_' });
   const now = s.now ?? Date.now;
   if (s.stratum) {
     const stratum = s.stratum;

@@ -13,7 +13,18 @@ describe('enigmapool start --devnet (the README run command)', () => {
     // Its own data directory: the pool keeps its share journal and PGlite database there.
     const dataDir = mkdtempSync(join(tmpdir(), 'ep-start-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
-    const args = ['start', '--devnet', '--devnet-port', '0', '--stratum-port', '0', '--data-dir', dataDir];
+    const args = [
+      'start',
+      '--devnet',
+      '--devnet-port',
+      '0',
+      '--stratum-port',
+      '0',
+      '--api-port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ];
     const child = spawn(BIN, args, {
       env: { ...process.env, ENIGMAPOOL_LOG__FORMAT: 'json', ENIGMAPOOL_DEVNET__DIFFICULTY: '20000' },
       stdio: ['ignore', 'ignore', 'pipe'],

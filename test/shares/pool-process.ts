@@ -67,7 +67,8 @@ export class PoolProcess {
   static start(args: string[], env: Record<string, string> = {}): PoolProcess {
     return new PoolProcess(
       spawn(BIN, ['start', ...args], {
-        env: { ...process.env, ENIGMAPOOL_LOG__FORMAT: 'json', ...env },
+        // The API on a free port: several pools (and other test runs) share this machine.
+        env: { ...process.env, ENIGMAPOOL_LOG__FORMAT: 'json', ENIGMAPOOL_API__PORT: '0', ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       }),
     );

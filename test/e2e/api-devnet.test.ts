@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { type RunningPool, startPool } from '../../src/cli/pool.ts';
+import { validate } from '../../src/config/index.ts';
+import { CpuMiner } from '../../src/miner/index.ts';
+import { MINER_ADDRESS } from '../helpers/stratum-harness.ts';
+
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/**
+ * The whole pool in one process on the devnet, mined by the CPU miner: the stats job turns its shares into
+ * figures every route shows alike, the websockets announce its block, and /metrics is Prometheus text.
+ */
+describe('the API of a devnet pool mined by the CPU miner', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ep-api-e2e-'));
+  let pool: RunningPool;
+  let api: string;
+  let miner: CpuMiner;
+  const ours: Record<string, unknown>[] = [];
+  const theirs: Record<string, unknown>[] = [];
+  const sockets: WebSocket[] = [];
+
+  before(async () => {
+    const config = validate({
+      dataDir,
+      devnet: { enabled: true, port: 0, difficulty: '40000', blockTimeSeconds: 3600 },
+      stratum: {
+        ports: [
+          {
+            port: 0,
+            host: '127.0.0.1',
+            difficulty: { start: '1e-7', min: '1e-7', max: '1e-7' },
+            vardiff: false,
+          },
+        ],
+      },
+      api: { port: 0 },
+      stats: { intervalSeconds: 5 },
+      accounting: { confirmations: 20, blockCheckSeconds: 5 },
+    });
+    pool = await startPool(config, pino({ level: 'silent' }));
+    api = pool.observed!.api!.url;
+    for (const [path, into] of [
+      ['/api/v1/ws', ours],
+      ['/notifications', theirs],
+    ] as const) {
+      const ws = new WebSocket(api.replace('http', 'ws') + path);
+      ws.on('message', (data) => into.push(JSON.parse(String(data))));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      sockets.push(ws);
+    }
+    miner = new CpuMiner({
+      url: `stratum+tcp://127.0.0.1:${pool.ports[0]!.port}`,
+      user: `${MINER_ADDRESS}.cpu`,
+      threads: 1,
+    });
+    await miner.start();
+  });
+
+  after(async () => {
+    for (const ws of sockets) ws.close();
+    await miner?.stop();
+    await pool?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(`${api}${path}`);
+    assert.equal(res.status, 200, `${path}: ${res.status}`);
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies field by field
+    return (await res.json()) as any;
+  };
+
+  it('the websockets announce the block the CPU miner finds, in both shapes', async () => {
+    await until(
+      () => ours.some((m) => m.type === 'block.found') && theirs.some((m) => m.type === 'blockfound'),
+      150_000,
+      'a block found by the CPU miner on both websockets',
+    );
+    const found = ours.find((m) => m.type === 'block.found') as { data: { miner: string; worker: string } };
+    assert.equal(found.data.miner, MINER_ADDRESS);
+    assert.equal(found.data.worker, 'cpu');
+    const mc = theirs.find((m) => m.type === 'blockfound') as { poolId: string; miner: string };
+    assert.deepEqual([mc.poolId, mc.miner], ['ergo', MINER_ADDRESS]);
+    assert.equal(theirs[0]!.type, 'greeting');
+  });
+
+  it('the hashrate is the same on every route, and within the statistical error of what the miner did', async (t) => {
+    await until(() => miner.stats.accepted >= 150, 120_000, '150 accepted shares');
+    const hashesBefore = miner.stats.hashes;
+    const startedAt = Date.now();
+    await until(() => miner.stats.accepted >= 400, 120_000, '400 accepted shares');
+    const minerRate = (miner.stats.hashes - hashesBefore) / ((Date.now() - startedAt) / 1000);
+    // Shares reach the database through the journal and the shipper; then one stats run.
+    await until(async () => (await pool.pipeline!.sink.drain(5000)) === true, 20_000, 'the shipper');
+    const run = await pool.observed!.stats.runOnce();
+    assert.ok(run.ran);
+    const stats = await get('/api/v1/stats');
+    const rate = stats.pool.hashrate.current;
+    assert.ok(rate > 0, 'the hashrate is not zero');
+    const miners = await get('/api/v1/miners');
+    const detail = await get(`/api/v1/miners/${MINER_ADDRESS}`);
+    const mcPool = (await get('/api/pools/ergo')).pool;
+    const mcMiners = await get('/api/pools/ergo/miners');
+    const mcMiner = await get(`/api/pools/ergo/miners/${MINER_ADDRESS}`);
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    const gauge = Number(/^enigmapool_pool_hashrate (\S+)$/m.exec(metrics)![1]);
+    for (const [where, value] of [
+      ['/api/v1/miners', miners.items[0].hashrate.current],
+      ['/api/v1/miners/:address', detail.hashrate.current],
+      ['/api/v1/miners/:address worker', detail.workerList[0].hashrate.current],
+      ['/api/pools/ergo poolHashrate', mcPool.poolStats.poolHashrate],
+      ['/api/pools/ergo/miners', mcMiners[0].hashrate],
+      ['/api/pools/ergo/miners/:address', mcMiner.performance.workers.cpu.hashrate],
+      ['/metrics enigmapool_pool_hashrate', gauge],
+    ] as const)
+      assert.equal(value, rate, `${where} shows the same hashrate as /api/v1/stats`);
+    // The miner started a few minutes ago at most: its rate is measured since its first share, with
+    // ≥ 300 shares counted the relative error is under 6 % (1σ); 25 % is > 4σ.
+    const shares = detail.workerList[0].shares.valid;
+    assert.ok(shares >= 300, `${shares} shares counted`);
+    t.diagnostic(`pool ${Math.round(rate)} H/s from ${shares} shares; the miner counted ${Math.round(minerRate)} H/s`);
+    assert.ok(Math.abs(rate / minerRate - 1) < 0.25, `pool ${rate} H/s vs miner ${minerRate} H/s`);
+    assert.equal(detail.workerList[0].online, true);
+    assert.equal(stats.pool.miners, 1);
+  });
+
+  it('/metrics parses as Prometheus text and covers the pool', async () => {
+    const text = await (await fetch(`${api}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?([0-9.eE+-]+|NaN|\+Inf|-Inf)$/, line);
+    }
+    for (const name of [
+      'enigmapool_stratum_connections',
+      'enigmapool_shares_total{outcome="accepted"}',
+      'enigmapool_share_check_seconds_bucket',
+      'enigmapool_verifier_queue',
+      'enigmapool_share_backlog',
+      'enigmapool_share_journal_commit_seconds_bucket',
+      'enigmapool_share_db_outage_seconds',
+      'enigmapool_node_healthy{node="devnet"}',
+      'enigmapool_node_height{node="devnet"}',
+      'enigmapool_blocks_submitted_total',
+      'enigmapool_blocks{status="pending"}',
+      'enigmapool_payments{status="sent"}',
+      'enigmapool_network_hashrate',
+      'enigmapool_process_resident_memory_bytes',
+    ])
+      assert.ok(text.includes(name), `${name} in /metrics`);
+    assert.ok(!/address=|miner=|worker=/.test(text), 'no per-miner labels');
+  });
+});
