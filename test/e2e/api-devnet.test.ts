@@ -130,7 +130,9 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
     // ≥ 300 shares counted the relative error is under 6 % (1σ); 25 % is > 4σ.
     const shares = detail.workerList[0].shares.valid;
     assert.ok(shares >= 300, `${shares} shares counted`);
-    t.diagnostic(`pool ${Math.round(rate)} H/s from ${shares} shares; the miner counted ${Math.round(minerRate)} H/s`);
+    t.diagnostic(
+      `pool ${Math.round(rate)} H/s from ${shares} shares; the miner counted ${Math.round(minerRate)} H/s`,
+    );
     assert.ok(Math.abs(rate / minerRate - 1) < 0.25, `pool ${rate} H/s vs miner ${minerRate} H/s`);
     assert.equal(detail.workerList[0].online, true);
     assert.equal(stats.pool.miners, 1);

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import pino from 'pino';
+import { EventNotifier, LocalEventBus, type PoolEvent, WebhookSender } from '../../src/api/index.ts';
+import type { Database } from '../../src/db/index.ts';
+import { freshDatabase } from '../db/helpers.ts';
+import { ALICE, DESCRIPTION, seed } from './fixture.ts';
+
+/** A webhook receiver on loopback that answers with the statuses given, then 200. */
+class Receiver {
+  readonly bodies: { path: string; body: unknown; headers: IncomingMessage['headers'] }[] = [];
+  statuses: number[] = [];
+  private server: Server;
+  url = '';
+  constructor() {
+    this.server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => {
+        text += c;
+      });
+      req.on('end', () => {
+        const status = this.statuses.shift() ?? 200;
+        if (status === 200)
+          this.bodies.push({ path: req.url ?? '', body: JSON.parse(text), headers: req.headers });
+        res.writeHead(status, status === 429 ? { 'retry-after': '0' } : {}).end();
+      });
+    });
+  }
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    const a = this.server.address();
+    this.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    return this;
+  }
+  close(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+const until = async (check: () => boolean, what: string) => {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+const logger = pino({ level: 'silent' });
+const found: PoolEvent = { type: 'block.found', data: { height: 7, miner: ALICE, worker: 'rig1' } };
+
+describe('webhooks', () => {
+  let receiver: Receiver;
+  before(async () => {
+    receiver = await new Receiver().start();
+  });
+  after(() => receiver.close());
+  beforeEach(() => {
+    receiver.bodies.length = 0;
+    receiver.statuses = [];
+  });
+
+  it('json, Discord, Slack and Telegram bodies, with the configured headers', async () => {
+    const sender = new WebhookSender({
+      targets: [
+        { url: `${receiver.url}/json`, format: 'json', headers: { 'x-token': 'secret' } },
+        { url: `${receiver.url}/discord`, format: 'discord', headers: {} },
+        { url: `${receiver.url}/slack`, format: 'slack', headers: {} },
+        { url: `${receiver.url}/bot123:abc/sendMessage`, format: 'telegram', chatId: '-1001', headers: {} },
+      ],
+      poolName: 'Test Pool',
+      logger,
+    });
+    sender.send(found, 'block 7 found');
+    await until(() => receiver.bodies.length === 4, 'four deliveries');
+    const by = Object.fromEntries(receiver.bodies.map((b) => [b.path.split('/')[1], b]));
+    assert.deepEqual((by.json!.body as { event: string; data: unknown }).event, 'block.found');
+    assert.deepEqual((by.json!.body as { data: unknown }).data, found.data);
+    assert.equal(by.json!.headers['x-token'], 'secret');
+    assert.deepEqual(by.discord!.body, { content: 'block 7 found', username: 'Test Pool' });
+    assert.deepEqual(by.slack!.body, { text: 'block 7 found' });
+    assert.deepEqual(by['bot123:abc']!.body, {
+      chat_id: '-1001',
+      text: 'block 7 found',
+      disable_web_page_preview: true,
+    });
+    await sender.close();
+  });
+
+  it('retries with backoff (and Retry-After on 429) until delivered, in order', async () => {
+    receiver.statuses = [500, 429, 503];
+    const sender = new WebhookSender({
+      targets: [{ url: `${receiver.url}/x`, format: 'json', headers: {} }],
+      poolName: 'p',
+      logger,
+      retryMs: 10,
+    });
+    sender.send(found, 'one');
+    sender.send({ type: 'block.confirmed', data: { height: 7 } }, 'two');
+    await until(() => receiver.bodies.length === 2, 'both delivered');
+    assert.deepEqual(
+      receiver.bodies.map((b) => (b.body as { text: string }).text),
+      ['one', 'two'],
+    );
+    assert.equal(sender.delivered[0], 2);
+    await sender.close();
+  });
+
+  it('gives up after its attempts, and never delays the pool or another webhook', async () => {
+    const dead = `http://127.0.0.1:1/`; // nothing listens there
+    const sender = new WebhookSender({
+      targets: [
+        { url: dead, format: 'json', headers: {} },
+        { url: `${receiver.url}/alive`, format: 'json', headers: {} },
+      ],
+      poolName: 'p',
+      logger,
+      retryMs: 5,
+      attempts: 3,
+    });
+    const started = process.hrtime.bigint();
+    sender.send(found, 'x');
+    assert.ok(process.hrtime.bigint() - started < 5_000_000n, 'send() returns at once');
+    await until(() => receiver.bodies.length === 1, 'the live webhook');
+    await until(() => sender.failed[0] === 1, 'the dead one given up');
+    await sender.close();
+  });
+
+  it('only the events a webhook asked for, and only webhook events', async () => {
+    const sender = new WebhookSender({
+      targets: [{ url: `${receiver.url}/x`, format: 'json', headers: {}, events: ['payment.sent'] }],
+      poolName: 'p',
+      logger,
+    });
+    sender.send(found, 'not wanted');
+    sender.send({ type: 'stats', data: {} }, 'never a webhook');
+    sender.send({ type: 'payment.sent', data: { txId: 'aa' } }, 'wanted');
+    await until(() => receiver.bodies.length === 1, 'one delivery');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(receiver.bodies.length, 1);
+    assert.equal((receiver.bodies[0]!.body as { text: string }).text, 'wanted');
+    await sender.close();
+  });
+});
+
+describe('the event outbox and its notifier', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let db: Database;
+  let receiver: Receiver;
+  before(async () => {
+    fresh = await freshDatabase('postgres', { migrated: true });
+    db = fresh.db;
+    receiver = await new Receiver().start();
+  });
+  after(async () => {
+    await receiver.close();
+    await fresh.cleanup();
+  });
+
+  it('every block and payment change is an event, delivered once to the bus and the webhooks', async () => {
+    await seed(db); // three blocks found, one confirmed, one orphaned, one progressed; one payment inserted as sent
+    await db.query(`UPDATE payments SET status = 'confirmed', confirmations = 10, confirmed_at = now()`);
+    const kinds = await db.query<{ kind: string }>('SELECT kind FROM pool_events ORDER BY id');
+    assert.deepEqual(
+      kinds.rows.map((r) => r.kind),
+      [
+        'block.found',
+        'block.found',
+        'block.found',
+        'block.confirmed',
+        'block.progress',
+        'block.orphaned',
+        'payment.confirmed',
+      ],
+    );
+    const bus = new LocalEventBus();
+    const seen: PoolEvent[] = [];
+    bus.subscribe((e) => seen.push(e));
+    const webhooks = new WebhookSender({
+      targets: [{ url: `${receiver.url}/hook`, format: 'discord', headers: {} }],
+      poolName: DESCRIPTION.name,
+      logger,
+    });
+    const a = new EventNotifier({ db, bus, webhooks, pool: DESCRIPTION, holder: 'a' });
+    const b = new EventNotifier({ db, bus, webhooks, pool: DESCRIPTION, holder: 'b' });
+    assert.equal(await a.runOnce(), 7);
+    assert.equal(await b.runOnce(), 0, 'the other instance neither holds the lease nor finds anything');
+    assert.equal(await a.runOnce(), 0, 'delivered once');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      seen.map((e) => e.type),
+      ['block.confirmed', 'block.progress', 'block.orphaned', 'payment.confirmed'],
+      'found blocks reach the websockets from the stratum at once, not from here',
+    );
+    const confirmed = seen[0]!.data as { height: number; reward: string; status: string };
+    assert.deepEqual([confirmed.height, confirmed.reward, confirmed.status], [1925001, '5.94', 'confirmed']);
+    // Webhooks: found ×3, confirmed, orphaned (progress and payment.confirmed are not webhook events).
+    await until(() => receiver.bodies.length === 5, 'five webhook deliveries');
+    const texts = receiver.bodies.map((x) => (x.body as { content: string }).content);
+    assert.ok(
+      texts.some((t) => /block 1925001 confirmed, reward 5\.94 ERG \(effort 80 %\)/.test(t)),
+      texts.join('\n'),
+    );
+    assert.ok(texts.some((t) => /block 1925005 was orphaned/.test(t)));
+    await webhooks.close();
+  });
+});
