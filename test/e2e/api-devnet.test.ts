@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { type RunningPool, startPool } from '../../src/cli/pool.ts';
 import { validate } from '../../src/config/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
+import { minerAddress } from '../accounting/db-helpers.ts';
 import { MINER_ADDRESS } from '../helpers/stratum-harness.ts';
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
@@ -136,6 +137,34 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
     assert.ok(Math.abs(rate / minerRate - 1) < 0.25, `pool ${rate} H/s vs miner ${minerRate} H/s`);
     assert.equal(detail.workerList[0].online, true);
     assert.equal(stats.pool.miners, 1);
+  });
+
+  it('a miner sets its payout threshold with t= in its password, once it has an accepted share', async () => {
+    const generous = minerAddress('e2e threshold 2.5');
+    const tooLow = minerAddress('e2e threshold 0.5');
+    const url = `stratum+tcp://127.0.0.1:${pool.ports[0]!.port}`;
+    const miners = [
+      new CpuMiner({ url, user: `${generous}.rig`, password: 'x,t=2.5', threads: 1 }),
+      new CpuMiner({ url, user: `${tooLow}.rig`, password: 't=0.5', threads: 1 }),
+    ];
+    for (const m of miners) await m.start();
+    try {
+      await until(() => miners.every((m) => m.stats.accepted >= 1), 60_000, 'a share from each');
+      await until(
+        async () => (await get(`/api/v1/miners/${generous}`)).payoutThreshold === '2.5',
+        10_000,
+        'the threshold saved',
+      );
+    } finally {
+      for (const m of miners) await m.stop();
+    }
+    const low = await get(`/api/v1/miners/${tooLow}`);
+    assert.deepEqual(
+      [low.payoutThreshold, low.payoutThresholdSource],
+      ['1', 'pool'],
+      'below the pool minimum: refused',
+    );
+    assert.equal((await get(`/api/v1/miners/${generous}`)).payoutThresholdSource, 'miner');
   });
 
   it('/metrics parses as Prometheus text and covers the pool', async () => {
