@@ -1,3 +1,4 @@
+import { API_USAGE, apiCommand } from './api.ts';
 import { CONFIG_USAGE, configCommand } from './config-command.ts';
 import { DEVNET_USAGE, devnetCommand } from './devnet.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
@@ -13,6 +14,7 @@ Usage: enigmapool <command> [options]
 
 Commands:
   start     run the pool (with --devnet: everything in one process on a simulated Ergo network)
+  api       the HTTP API and website alone (scale-out behind a load balancer)
   config    print the effective configuration
   migrate   apply the database migrations
   pow       check Autolykos v2 solutions and headers, or benchmark share checks
@@ -21,6 +23,7 @@ Commands:
   devnet    a simulated Ergo network (node REST API) for pool development and tests
 
 ${START_USAGE}
+${API_USAGE}
 ${CONFIG_USAGE}
 ${MIGRATE_USAGE}
 ${POW_USAGE}
@@ -38,6 +41,9 @@ export async function main(
     switch (command) {
       case 'start':
         await startCommand(rest);
+        return 0;
+      case 'api':
+        await apiCommand(rest);
         return 0;
       case 'config':
         configCommand(rest, out);

@@ -8,11 +8,12 @@ import { createLogger } from './logger.ts';
 import { startPool } from './pool.ts';
 
 export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [--devnet-port P] [--stratum-port S] [--api-port A]
-                   [--data-dir DIR] [--database postgres://…] [--start-difficulty D] [--no-demo-miner]
+                   [--data-dir DIR] [--database postgres://…] [--redis redis://…] [--start-difficulty D] [--no-demo-miner]
                    [--demo-threads N]
       run the pool; --devnet runs a simulated Ergo network in-process and (unless told not to) a demo miner.
       Shares are journaled under DIR (default ./data) and shipped into the PGlite database in DIR/db, or into
-      the PostgreSQL server of --database (or database.url in the config)`;
+      the PostgreSQL server of --database (or database.url in the config). The API, website and /metrics
+      listen on --api-port (default 8080); --redis shares stats and events with other instances`;
 
 /**
  * The devnet demo shows the whole cycle within minutes: rewards mature after 20 blocks instead of 720, blocks
@@ -40,6 +41,7 @@ export async function startCommand(argv: string[]): Promise<void> {
       'api-port': { type: 'string' },
       'data-dir': { type: 'string' },
       database: { type: 'string' },
+      redis: { type: 'string' },
       'start-difficulty': { type: 'string' },
       'no-demo-miner': { type: 'boolean' },
       'demo-threads': { type: 'string' },
@@ -83,6 +85,7 @@ export function buildConfig(values: StartFlags): PoolConfig {
     overrides['api.port'] = integerOption(values['api-port'] as string, 'api-port');
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
   if (values.database !== undefined) overrides['database.url'] = values.database;
+  if (values.redis !== undefined) overrides['redis.url'] = values.redis;
   if (values['demo-threads'] !== undefined)
     overrides['demoMiner.threads'] = integerOption(
       values['demo-threads'] as string,

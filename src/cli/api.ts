@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { startApiServer } from '../api/index.ts';
+import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
+import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
+import { integerOption } from './args.ts';
+import { UsageError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { addressChecker, defaultWebDir, describePool } from './observe.ts';
+import { connectRedis, eventBus, statsCache } from './services.ts';
+
+export const API_USAGE = `  enigmapool api [--config pool.yaml] [--database postgres://…] [--redis redis://…] [--api-port A]
+      the HTTP API and website alone, for running several behind a load balancer: reads the pool's
+      database and the figures its stats job keeps (in Redis when configured, else in the database);
+      live events reach its websockets through Redis`;
+
+export async function apiCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      database: { type: 'string' },
+      redis: { type: 'string' },
+      'api-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(API_USAGE);
+    return;
+  }
+  const overrides: Record<string, unknown> = {};
+  if (values.database !== undefined) overrides['database.url'] = values.database;
+  if (values.redis !== undefined) overrides['redis.url'] = values.redis;
+  if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  if (values['api-port'] !== undefined) overrides['api.port'] = integerOption(values['api-port'], 'api-port');
+  let config: PoolConfig;
+  try {
+    config = loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env, overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const logger = createLogger(config.log.level, config.log.format);
+  const db = await openDatabase({
+    ...databaseOptions(config),
+    logger: logger.child({ part: 'db' }, { level: 'warn' }),
+  });
+  const redis = config.redis.url ? connectRedis(config.redis.url, logger.child({ part: 'redis' })) : null;
+  const bus = eventBus(config, redis, logger);
+  try {
+    await migrate(db);
+    const server = await startApiServer({
+      ctx: {
+        db,
+        cache: statsCache(config, db, redis, false, logger.child({ part: 'stats' })),
+        pool: describePool(config, []),
+        bus,
+        nodes: null,
+        checkAddress: addressChecker(config.network),
+        logger: logger.child({ part: 'api' }),
+        now: Date.now,
+        metrics: null,
+      },
+      host: config.api.host,
+      port: config.api.port,
+      trustProxy: config.api.trustProxy,
+      rateLimit: config.api.rateLimit,
+      metrics: { ...config.api.metrics, enabled: false },
+      ...(config.api.adminToken ? { adminToken: config.api.adminToken } : {}),
+      webDir: config.api.webDir ?? defaultWebDir(),
+    });
+    logger.info(`api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs). Press Ctrl-C to stop.`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    logger.info('api stopped');
+  } finally {
+    await bus.close();
+    await redis?.close();
+    await db.close();
+  }
+}
