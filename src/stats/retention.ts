@@ -42,7 +42,13 @@ export class StatsRetentionRunner {
       maxBatches: 100,
       ...(this.o.keepWindowFactor !== undefined ? { keepWindowFactor: this.o.keepWindowFactor } : {}),
     });
-    const samples = await pruneStats(this.db, { olderThan: new Date(now - this.o.sampleDays * day) });
+    const samples =
+      (await pruneStats(this.db, { olderThan: new Date(now - this.o.sampleDays * day) })) +
+      (
+        await this.db.query('DELETE FROM miner_stats_hourly WHERE hour_end < $1', [
+          new Date(now - this.o.sampleDays * day),
+        ])
+      ).rowCount;
     const thinned = await this.thin(new Date(now - this.o.fineSampleHours * 3_600_000));
     const rejections = await this.db.query('DELETE FROM share_rejections WHERE bucket_at < $1', [
       new Date(now - this.o.fineSampleHours * 3_600_000),

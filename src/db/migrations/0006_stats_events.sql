@@ -16,6 +16,22 @@ ALTER TABLE pool_stats
 
 CREATE INDEX miner_stats_worker_time_idx ON miner_stats (address, sampled_at);
 
+-- The same sums per worker and hour (hour_end: the end of the hour), kept by the stats job from
+-- miner_stats, so a day's figures read 24 rows per worker instead of 1,440.
+CREATE TABLE miner_stats_hourly (
+  address         text          COLLATE "C" NOT NULL,
+  worker          text          COLLATE "C" NOT NULL,
+  hour_end        timestamptz   NOT NULL,
+  expected_hashes numeric(78,0) NOT NULL DEFAULT 0,
+  shares          integer       NOT NULL DEFAULT 0,
+  stale_shares    integer       NOT NULL DEFAULT 0,
+  invalid_shares  integer       NOT NULL DEFAULT 0,
+  last_share_at   timestamptz,
+  PRIMARY KEY (address, worker, hour_end)
+);
+
+CREATE INDEX miner_stats_hourly_hour_idx ON miner_stats_hourly (hour_end);
+
 -- Shares that were answered with an error, counted per stats interval by each stratum instance (which sets
 -- the whole count of its own rows, so a repeated write is harmless). Accepted shares are in `shares`.
 CREATE TABLE share_rejections (
