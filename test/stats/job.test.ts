@@ -74,7 +74,7 @@ for (const engine of ENGINES) {
     after(() => fresh.cleanup());
     beforeEach(() =>
       db.exec(
-        'TRUNCATE shares, miner_stats, pool_stats, share_rejections, pool_cursors, leases, blocks, share_ingest_progress, pool_instances CASCADE',
+        'TRUNCATE shares, miner_stats, miner_stats_hourly, pool_stats, share_rejections, pool_cursors, leases, blocks, share_ingest_progress, pool_instances CASCADE',
       ),
     );
 
@@ -199,6 +199,53 @@ for (const engine of ENGINES) {
       assert.ok(Math.abs(alice.windowShare! - 0.5) < 1e-9, `${alice.windowShare}`);
       assert.ok(Math.abs(bob.windowShare! - 0.5) < 1e-9, `${bob.windowShare}`);
       assert.ok(alice.estimatePerDay > 0n);
+    });
+
+    it('runs share retention and thins old samples on its schedule, keeping what accounting needs', async () => {
+      const at = T0 + 3_600_000;
+      const day = 86_400_000;
+      await shares(db, ALICE, 'old', at - 40 * day, at - 40 * day + 600_000, 60_000);
+      await shares(db, ALICE, 'rig1', at - 3_600_000, at, 10_000);
+      // Old samples: one every minute three days ago.
+      await db.query(
+        `INSERT INTO miner_stats (address, worker, sampled_at, interval_seconds, hashrate)
+         SELECT $1, 'old', to_timestamp($2::double precision / 1000 + i * 60), 60, 1 FROM generate_series(0, 119) AS i`,
+        [ALICE, at - 3 * day - ((at - 3 * day) % 3_600_000)],
+      );
+      const retention = {
+        everySeconds: 3600,
+        shareDays: 30,
+        fineSampleHours: 48,
+        sampleDays: 90,
+        eventDays: 7,
+      };
+      const count = async (sql: string) => Number((await db.query<{ n: bigint }>(sql)).rows[0]!.n);
+      const job = jobOn(db, at + 2000, { retention: { ...retention, keepWindowFactor: 0.000001 } }).job;
+      await ran(job);
+      assert.equal(
+        await count(`SELECT count(*) AS n FROM shares WHERE worker = 'old'`),
+        0,
+        'shares past 30 days pruned',
+      );
+      assert.equal(
+        await count(`SELECT count(*) AS n FROM shares WHERE worker = 'rig1'`),
+        360,
+        'recent shares kept',
+      );
+      assert.equal(
+        await count(`SELECT count(*) AS n FROM miner_stats WHERE worker = 'old'`),
+        2,
+        'samples older than 48 h thinned to one per hour',
+      );
+      // A pending block keeps its window: nothing in it is pruned, on the next scheduled run.
+      await share(db, ALICE, 'old', at - 35 * day);
+      await db.query(
+        `INSERT INTO blocks (height, nonce, miner_address, network_difficulty, created_at, window_start)
+         VALUES (9, '09', $1, $2, $3, $4)`,
+        [ALICE, D, new Date(at - 34 * day), new Date(at - 36 * day)],
+      );
+      await ran(jobOn(db, at + 2 * 3_600_000, { retention }).job);
+      assert.equal(await count(`SELECT count(*) AS n FROM shares WHERE worker = 'old'`), 1);
     });
 
     if (engine === 'postgres')
