@@ -27,6 +27,7 @@ export class EventNotifier {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
+  private failing = false;
 
   constructor(private readonly o: EventNotifierOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
@@ -37,7 +38,14 @@ export class EventNotifier {
     const tick = () => {
       if (this.stopped) return;
       this.running = this.runOnce()
-        .catch((err: Error) => this.logger.warn({ err }, `event notifier: ${err.message}`))
+        .then(() => {
+          if (this.failing) this.logger.info('event notifier: delivering again');
+          this.failing = false;
+        })
+        .catch((err: Error) => {
+          if (!this.failing) this.logger.warn({ err }, `event notifier: ${err.message} (retrying)`);
+          this.failing = true;
+        })
         .finally(() => {
           if (this.stopped) return;
           this.timer = setTimeout(tick, this.o.pollMs ?? 2000);

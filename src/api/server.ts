@@ -170,6 +170,8 @@ function registerMetricsRoute(app: FastifyInstance, o: ApiServerOptions): void {
   });
 }
 
+let lastLoggedFailure = Number.NEGATIVE_INFINITY;
+
 function replyError(err: unknown, req: FastifyRequest, reply: FastifyReply, ctx: ApiContext) {
   if (err instanceof ApiError) return reply.code(err.status).send(err.body);
   if (hasZodFastifySchemaValidationErrors(err)) {
@@ -184,7 +186,11 @@ function replyError(err: unknown, req: FastifyRequest, reply: FastifyReply, ctx:
   }
   const e = err as { statusCode?: number; message?: string; code?: string };
   const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
-  if (status >= 500) ctx.logger.error({ err, url: req.url }, 'api request failed');
+  if (status >= 500 && ctx.now() - lastLoggedFailure > 10_000) {
+    // At most one line every 10 s: a database outage fails every request the same way.
+    lastLoggedFailure = ctx.now();
+    ctx.logger.error({ err, url: req.url }, `api request failed: ${e.message ?? err}`);
+  }
   return reply.code(status).send({
     error: status === 500 ? 'internal' : (e.code ?? 'error').toLowerCase(),
     message: status === 500 ? 'internal error (logged)' : (e.message ?? 'error'),

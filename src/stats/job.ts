@@ -71,6 +71,7 @@ export class StatsJob {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
+  private failing = false;
 
   constructor(private readonly o: StatsJobOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
@@ -87,15 +88,24 @@ export class StatsJob {
       const ms = this.o.intervalSeconds * 1000;
       const delay = ms - (this.now() % ms) + 1000;
       this.timer = setTimeout(() => {
-        this.running = this.runOnce()
-          .catch((err: Error) => this.logger.error({ err }, `stats job failed: ${err.message}`))
-          .finally(schedule);
+        this.running = this.guardedRun().finally(schedule);
       }, delay);
       this.timer.unref();
     };
-    this.running = this.runOnce()
-      .catch((err: Error) => this.logger.error({ err }, `stats job failed: ${err.message}`))
-      .finally(schedule);
+    this.running = this.guardedRun().finally(schedule);
+  }
+
+  /** A run on the timer: a failure is logged once until a run succeeds again (a database outage). */
+  private async guardedRun(): Promise<void> {
+    try {
+      await this.runOnce();
+      if (this.failing) this.logger.info('stats: the stats job runs again');
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing)
+        this.logger.error({ err }, `stats job failed: ${(err as Error).message} (retried every interval)`);
+      this.failing = true;
+    }
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../../src/db/index.ts';
 import { createServerDatabase } from '../db/helpers.ts';
+import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
 import { AckingMiner } from './acking-miner.ts';
 import { ADDRESS, sleep, tempDir, until } from './helpers.ts';
 import { PoolProcess, writePoolConfig } from './pool-process.ts';
@@ -22,8 +23,12 @@ describe('PostgreSQL outage under load', { timeout: 240_000 }, () => {
     const proxy = new TcpProxy(5432);
     const proxyPort = await proxy.start();
     t.after(() => proxy.close());
+    const hooks = await new WebhookReceiver().start();
+    t.after(() => hooks.close());
+    const events = () => hooks.bodies.map((b) => (b.body as { event: string }).event);
     const config = writePoolConfig(dir, {
       blockShares: 5000,
+      webhook: `${hooks.url}/hook`,
       database: `postgres://postgres@127.0.0.1:${proxyPort}/${server.name}`,
     });
     const pool = PoolProcess.start(['--config', config]);
@@ -51,8 +56,10 @@ describe('PostgreSQL outage under load', { timeout: 240_000 }, () => {
     assert.ok(ackedDuringOutage >= 200, `only ${ackedDuringOutage} shares acknowledged during the outage`);
     assert.ok(rowsDuringOutage <= miners.length * 64, 'the database really was unreachable');
 
+    await until(async () => events().includes('database.down'), 10_000, 'the database.down webhook');
     await proxy.restore();
     await pool.waitFor(/database is back after \d+ s/, 30_000);
+    await until(async () => events().includes('database.up'), 10_000, 'the database.up webhook');
     await sleep(1000);
     for (const m of miners) m.stop();
     await until(() => miners.every((m) => m.inFlight.size === 0), 10_000, 'the last replies');

@@ -10,7 +10,10 @@ const BIN = fileURLToPath(new URL('../../bin/enigmapool', import.meta.url));
  * A small pool config for process tests: the devnet in-process (a block every ~`blockShares` shares), one
  * stratum port on loopback where every nonce is a share (static difficulty 1e-10), no demo miner, JSON logs.
  */
-export function writePoolConfig(dir: string, options: { blockShares?: number; database?: string } = {}) {
+export function writePoolConfig(
+  dir: string,
+  options: { blockShares?: number; database?: string; webhook?: string } = {},
+) {
   const path = join(dir, 'pool.yaml');
   const config = {
     network: 'mainnet',
@@ -35,6 +38,7 @@ export function writePoolConfig(dir: string, options: { blockShares?: number; da
     },
     demoMiner: { enabled: false },
     ...(options.database ? { database: { url: options.database } } : {}),
+    ...(options.webhook ? { notifications: { webhooks: [{ url: options.webhook }] } } : {}),
   };
   writeFileSync(path, stringify(config));
   return path;
