@@ -10,6 +10,7 @@ import { validate } from '../../src/config/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
 import { minerAddress } from '../accounting/db-helpers.ts';
 import { MINER_ADDRESS } from '../helpers/stratum-harness.ts';
+import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
   const deadline = Date.now() + timeoutMs;
@@ -31,8 +32,11 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
   const ours: Record<string, unknown>[] = [];
   const theirs: Record<string, unknown>[] = [];
   const sockets: WebSocket[] = [];
+  const hooks = new WebhookReceiver();
+  const hookEvents = () => hooks.bodies.map((b) => (b.body as { event: string }).event);
 
   before(async () => {
+    await hooks.start();
     const config = validate({
       dataDir,
       devnet: { enabled: true, port: 0, difficulty: '40000', blockTimeSeconds: 3600 },
@@ -49,6 +53,7 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
       api: { port: 0 },
       stats: { intervalSeconds: 5 },
       accounting: { confirmations: 20, blockCheckSeconds: 5 },
+      notifications: { webhooks: [{ url: `${hooks.url}/hook` }] },
     });
     pool = await startPool(config, pino({ level: 'silent' }));
     api = pool.observed!.api!.url;
@@ -73,6 +78,7 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
     for (const ws of sockets) ws.close();
     await miner?.stop();
     await pool?.close();
+    await hooks.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -95,6 +101,26 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
     const mc = theirs.find((m) => m.type === 'blockfound') as { poolId: string; miner: string };
     assert.deepEqual([mc.poolId, mc.miner], ['ergo', MINER_ADDRESS]);
     assert.equal(theirs[0]!.type, 'greeting');
+    await until(
+      () => hookEvents().includes('block.found'),
+      10_000,
+      'the block.found webhook (from the outbox)',
+    );
+  });
+
+  it('a node going down and coming back is a webhook each', async () => {
+    const fault = (mode: 'down' | 'none') => pool.devnet!.nodes[0]!.setFault({ mode });
+    await fault('down');
+    try {
+      await until(() => hookEvents().includes('node.down'), 30_000, 'the node.down webhook');
+    } finally {
+      await fault('none');
+    }
+    await until(() => hookEvents().includes('node.up'), 30_000, 'the node.up webhook');
+    const down = hooks.bodies.find((b) => (b.body as { event: string }).event === 'node.down')!.body as {
+      data: { node: string };
+    };
+    assert.equal(down.data.node, 'devnet');
   });
 
   it('the hashrate is the same on every route, and within the statistical error of what the miner did', async (t) => {
