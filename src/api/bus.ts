@@ -74,6 +74,8 @@ export class LocalEventBus implements EventBus {
  */
 export class RedisEventBus extends LocalEventBus {
   private down = false;
+  /** Resolves once the subscription is in place (or failed: then events stay local until Redis is back). */
+  readonly ready: Promise<void>;
 
   constructor(
     private readonly pub: Redis,
@@ -92,7 +94,10 @@ export class RedisEventBus extends LocalEventBus {
         this.logger?.warn({ err }, 'event bus: a message that is not an event was ignored');
       }
     });
-    void sub.subscribe(channel).catch((err: Error) => this.failed(err));
+    this.ready = sub.subscribe(channel).then(
+      () => undefined,
+      (err: Error) => this.failed(err),
+    );
   }
 
   override publish(event: PoolEvent): void {

@@ -182,6 +182,20 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
     const holder = processName(config);
     const instance = config.instance.id.toString(16).padStart(2, '0');
 
+    // The pool's reward address (what miningcore's dashboards show as the pool wallet), from the node.
+    const resolveAddress = () => {
+      if (p.description.address !== null) return;
+      const name = p.nodes.current ?? p.nodes.health().nodes[0]?.name;
+      if (!name) return;
+      p.nodes
+        .client(name)
+        .rewardAddress()
+        .then((address) => {
+          p.description.address = address;
+        })
+        .catch(() => undefined);
+    };
+    resolveAddress();
     let latest: Awaited<ReturnType<StatsCache['pool']>> = null;
     const metrics = registerPoolMetrics(p.registry, {
       stratum: {
@@ -216,6 +230,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       logger: logger.child({ part: 'stats' }),
       onSnapshot: (s) => {
         latest = s.pool;
+        resolveAddress();
         bus.publish({ type: 'stats', data: statsJson(s.pool, config.stats.intervalSeconds) });
       },
     });

@@ -96,10 +96,14 @@ export function statsCache(
   if (redis) layers.push(new RedisStatsCache(redis.commands, `${config.redis.prefix}stats:`));
   if (db.engine === 'postgres' || layers.length === 0)
     layers.push(new DatabaseStatsCache(db, (config.stats.intervalSeconds * 1000) / 4));
-  let warned = false;
-  return new LayeredStatsCache(layers, (err) => {
-    if (warned) return;
-    warned = true;
-    logger.warn(`stats cache: ${err.message} (falling back to the next cache)`);
-  });
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  return new LayeredStatsCache(
+    layers,
+    (err) => {
+      if (Date.now() - warnedAt < 60_000) return;
+      warnedAt = Date.now();
+      logger.warn(`stats cache: ${err.message} (falling back to the next cache)`);
+    },
+    3 * config.stats.intervalSeconds * 1000,
+  );
 }

@@ -168,11 +168,17 @@ export class DatabaseStatsCache implements StatsCache {
   }
 }
 
-/** Writes to every cache given (the job's own process, Redis, the database); reads from the first. */
+/**
+ * Writes to every cache given (the job's own process, Redis, the database); reads from the first layer
+ * whose snapshot is fresh (computed within `freshMs`): a process that lost the stats lease to another
+ * instance reads that instance's figures from Redis or the database, not its own old ones.
+ */
 export class LayeredStatsCache implements StatsCache {
   constructor(
     private readonly layers: StatsCache[],
     private readonly onError: (err: Error, layer: number) => void,
+    private readonly freshMs = Number.POSITIVE_INFINITY,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async put(snapshot: StatsSnapshot): Promise<void> {
@@ -191,17 +197,27 @@ export class LayeredStatsCache implements StatsCache {
     return this.read((l) => l.top(offset, limit));
   }
 
-  /** The first layer that answers; a failing layer (Redis down) falls through to the next. */
+  /**
+   * The first layer with a fresh snapshot answers (else the first that has one at all); a failing layer
+   * (Redis down) falls through to the next.
+   */
   private async read<T>(fn: (layer: StatsCache) => Promise<T>): Promise<T> {
     let last: Error | null = null;
+    let fallback: StatsCache | null = null;
     for (const [i, layer] of this.layers.entries()) {
       try {
-        return await fn(layer);
+        const pool = await layer.pool();
+        if (pool === null) continue;
+        if (this.now() - pool.updatedAt <= this.freshMs || i === this.layers.length - 1)
+          return await fn(layer);
+        fallback ??= layer;
       } catch (err) {
         last = err as Error;
         this.onError(last, i);
       }
     }
-    throw last ?? new Error('no stats cache');
+    if (fallback) return fn(fallback);
+    if (last) throw last;
+    return fn(new MemoryStatsCache());
   }
 }

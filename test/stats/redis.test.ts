@@ -103,10 +103,10 @@ describe('stats in Redis', () => {
     const gotB: PoolEvent[] = [];
     a.subscribe((e) => gotA.push(e));
     b.subscribe((e) => gotB.push(e));
-    await new Promise((r) => setTimeout(r, 200)); // subscriptions established
+    await Promise.all([a.ready, b.ready]);
     const event: PoolEvent = { type: 'block.found', data: { height: 5 } };
     a.publish(event);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     while (gotB.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(gotB, [event]);
