@@ -95,8 +95,12 @@ describe('stats in Redis', () => {
 
   it('events published by one instance reach the other instances, and each instance once', async () => {
     const channel = `${prefix}events`;
-    const mk = (origin: string) =>
-      new RedisEventBus(new Redis(REDIS), new Redis(REDIS), channel, origin, pino({ level: 'silent' }));
+    const connections: Redis[] = [];
+    const mk = (origin: string) => {
+      const [pub, sub] = [new Redis(REDIS), new Redis(REDIS)];
+      connections.push(pub, sub);
+      return new RedisEventBus(pub, sub, channel, origin, pino({ level: 'silent' }));
+    };
     const a = mk('a');
     const b = mk('b');
     const gotA: PoolEvent[] = [];
@@ -113,6 +117,7 @@ describe('stats in Redis', () => {
     assert.deepEqual(gotA, [event], 'its own event once, not again from Redis');
     await a.close();
     await b.close();
+    for (const c of connections) c.disconnect();
   });
 
   it('Redis down: events still reach this instance, and the stats fall back to the next cache', async () => {
