@@ -38,3 +38,8 @@ export function numeric(value: string | number | null | undefined): number | nul
 export function pageCount(total: number, pageSize: number): number {
   return Math.ceil(total / pageSize);
 }
+
+/** One page of an /api/v1 list: the items and where they are (pageCount rounds a partial page up). */
+export function paged<T>(items: T[], page: number, pageSize: number, total: number) {
+  return { items, page, pageSize, total, pageCount: pageCount(total, pageSize) };
+}

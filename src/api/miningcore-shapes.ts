@@ -3,7 +3,7 @@ import type { MinerFigures, PoolFigures } from '../stats/index.ts';
 import type { ApiContext, PoolDescription } from './context.ts';
 import { ergNumber, iso, link, numeric } from './format.ts';
 import type { BlockRow, OutputRow } from './queries.ts';
-import { BLOCK_STATUSES } from './schemas.ts';
+import { blockStatuses } from './schemas.ts';
 import { schemeName } from './shapes.ts';
 
 /** miningcore's parameters and JSON shapes (../shared/design/miningcore-api.md), from our rows and figures. */
@@ -14,21 +14,7 @@ export const mcPage = z.object({
   pagesize: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-export const mcStates = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((v, ctx) => {
-    const names = (v === undefined ? [] : Array.isArray(v) ? v : [v])
-      .flatMap((s) => s.split(','))
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean);
-    for (const n of names)
-      if (!(BLOCK_STATUSES as readonly string[]).includes(n)) {
-        ctx.addIssue({ code: 'custom', message: `unknown block state "${n}"` });
-        return z.NEVER;
-      }
-    return names as (typeof BLOCK_STATUSES)[number][];
-  });
+export const mcStates = blockStatuses('state');
 
 export const perfMode = z.enum(['Hour', 'Day', 'Month']);
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { emptyMiner } from '../stats/index.ts';
 import type { ApiContext } from './context.ts';
 import { badRequest } from './errors.ts';
-import { erg, iso, link, pageCount } from './format.ts';
+import { erg, iso, link, paged } from './format.ts';
 import {
   earningsByDay,
   knownAddress,
@@ -63,13 +63,7 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
       const { page, pageSize } = req.query;
       const top = await ctx.cache.top(page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.stats));
-      return {
-        items: top.items.map(minerSummaryJson),
-        page,
-        pageSize,
-        total: top.total,
-        pageCount: pageCount(top.total, pageSize),
-      };
+      return paged(top.items.map(minerSummaryJson), page, pageSize, top.total);
     },
   );
 
@@ -143,8 +137,8 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
       const { page, pageSize } = req.query;
       const result = await outputsPage(ctx.db, address, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
-      return {
-        items: result.items.map((o) => ({
+      return paged(
+        result.items.map((o) => ({
           txId: o.tx_id,
           status: o.status,
           amount: erg(o.amount),
@@ -155,9 +149,8 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         })),
         page,
         pageSize,
-        total: result.total,
-        pageCount: pageCount(result.total, pageSize),
-      };
+        result.total,
+      );
     },
   );
 
@@ -177,8 +170,8 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
       const { page, pageSize } = req.query;
       const result = await ledgerPage(ctx.db, address, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
-      return {
-        items: result.items.map((e) => ({
+      return paged(
+        result.items.map((e) => ({
           id: Number(e.id),
           kind: e.kind,
           amount: erg(e.amount),
@@ -189,9 +182,8 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         })),
         page,
         pageSize,
-        total: result.total,
-        pageCount: pageCount(result.total, pageSize),
-      };
+        result.total,
+      );
     },
   );
 

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext } from './context.ts';
 import { notFound } from './errors.ts';
-import { erg, iso, pageCount } from './format.ts';
+import { erg, iso, paged } from './format.ts';
 import { blocksAt, blocksPage, paymentByTx, paymentsPage, poolHistory } from './queries.ts';
 import {
   BlockSchema,
@@ -107,13 +107,12 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const { page, pageSize, status } = req.query;
       const result = await blocksPage(ctx.db, status, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.blocks));
-      return {
-        items: result.items.map((b) => blockJson(b, ctx.pool)),
+      return paged(
+        result.items.map((b) => blockJson(b, ctx.pool)),
         page,
         pageSize,
-        total: result.total,
-        pageCount: pageCount(result.total, pageSize),
-      };
+        result.total,
+      );
     },
   );
 
@@ -155,13 +154,12 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const { page, pageSize } = req.query;
       const result = await paymentsPage(ctx.db, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
-      return {
-        items: result.items.map((p) => paymentJson(p, ctx.pool)),
+      return paged(
+        result.items.map((p) => paymentJson(p, ctx.pool)),
         page,
         pageSize,
-        total: result.total,
-        pageCount: pageCount(result.total, pageSize),
-      };
+        result.total,
+      );
     },
   );
 

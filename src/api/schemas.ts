@@ -34,25 +34,29 @@ export function pageOf<T extends z.ZodType>(item: T) {
 
 export const BLOCK_STATUSES = ['pending', 'confirmed', 'orphaned'] as const;
 
-/** `status=a,b` or `status=a&status=b`; unknown names are a 400. */
-export const statusFilter = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((v, ctx) => {
-    const names = (v === undefined ? [] : Array.isArray(v) ? v : [v])
-      .flatMap((s) => s.split(','))
-      .map((s) => s.trim().toLowerCase())
-      .filter((s) => s.length > 0);
-    for (const n of names)
-      if (!(BLOCK_STATUSES as readonly string[]).includes(n)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown block status "${n}" (pending, confirmed, orphaned)`,
-        });
-        return z.NEVER;
-      }
-    return [...new Set(names)] as (typeof BLOCK_STATUSES)[number][];
-  });
+/** Block statuses as `x=a,b` or `x=a&x=b`; an unknown one is a 400 (`what` names it in the message). */
+export function blockStatuses(what: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v, ctx) => {
+      const names = (v === undefined ? [] : Array.isArray(v) ? v : [v])
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim().toLowerCase())
+        .filter((s) => s.length > 0);
+      for (const n of names)
+        if (!(BLOCK_STATUSES as readonly string[]).includes(n)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown block ${what} "${n}" (pending, confirmed, orphaned)`,
+          });
+          return z.NEVER;
+        }
+      return [...new Set(names)] as (typeof BLOCK_STATUSES)[number][];
+    });
+}
+
+export const statusFilter = blockStatuses('status');
 
 export const BlockSchema = z
   .object({

@@ -26,7 +26,7 @@ export interface WebhookSenderOptions {
 }
 
 /** The events webhooks are sent for (the others feed only the live websockets). */
-export const WEBHOOK_EVENT_TYPES: readonly PoolEventType[] = [
+export const WEBHOOK_EVENT_TYPES = [
   'block.found',
   'block.confirmed',
   'block.orphaned',
@@ -36,7 +36,7 @@ export const WEBHOOK_EVENT_TYPES: readonly PoolEventType[] = [
   'node.up',
   'database.down',
   'database.up',
-];
+] as const satisfies readonly PoolEventType[];
 
 interface Queued {
   event: PoolEvent;
@@ -69,7 +69,7 @@ export class WebhookSender {
 
   /** Queues the event for every webhook that wants it; returns at once. */
   send(event: PoolEvent, text: string): void {
-    if (this.closed || !WEBHOOK_EVENT_TYPES.includes(event.type)) return;
+    if (this.closed || !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) return;
     for (const [i, target] of this.o.targets.entries()) {
       if (target.events && !target.events.includes(event.type)) continue;
       const queue = this.queues[i]!;

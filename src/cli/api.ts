@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
+import { addressValidator } from '../accounting/index.ts';
 import { startApiServer } from '../api/index.ts';
 import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
 import { integerOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { addressChecker, defaultWebDir, describePool } from './observe.ts';
+import { defaultWebDir, describePool } from './observe.ts';
 import { connectRedis, eventBus, statsCache } from './services.ts';
 
 export const API_USAGE = `  enigmapool api [--config pool.yaml] [--database postgres://…] [--redis redis://…] [--api-port A]
@@ -58,7 +59,7 @@ export async function apiCommand(argv: string[]): Promise<void> {
         pool: describePool(config, []),
         bus,
         nodes: null,
-        checkAddress: addressChecker(config.network),
+        checkAddress: addressValidator(config.network),
         logger: logger.child({ part: 'api' }),
         now: Date.now,
         metrics: null,

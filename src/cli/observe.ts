@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  addressValidator,
   ergToNano,
   feesOf,
   netRewardAt,
@@ -24,7 +25,7 @@ import {
 } from '../api/index.ts';
 import type { PoolConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import { InvalidAddressError, type NetworkName, type NodeSet, parseAddress } from '../ergo/index.ts';
+import type { NodeSet } from '../ergo/index.ts';
 import type { DurableShareSink } from '../shares/index.ts';
 import {
   type NetworkFigures,
@@ -143,17 +144,6 @@ async function networkFigures(nodes: NodeSet): Promise<NetworkFigures | null> {
     hashrate: rate?.hashrate ?? null,
     meanBlockSeconds: rate?.meanBlockSeconds ?? null,
     lastBlockAt: Number(last.timestamp),
-  };
-}
-
-export function addressChecker(network: NetworkName): (address: string) => string | null {
-  return (address) => {
-    try {
-      parseAddress(address, network);
-      return null;
-    } catch (err) {
-      return err instanceof InvalidAddressError ? err.reason : (err as Error).message;
-    }
   };
 }
 
@@ -357,7 +347,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
           pool: p.description,
           bus,
           nodes: () => nodeFigures(p.nodes),
-          checkAddress: addressChecker(config.network),
+          checkAddress: addressValidator(config.network),
           logger: logger.child({ part: 'api' }),
           now: Date.now,
           metrics: p.registry,

@@ -4,6 +4,5 @@ export {
   configSchema,
   type PoolConfig,
   type StratumPortConfig,
-  WEBHOOK_EVENTS,
   type WebhookConfig,
 } from './schema.ts';

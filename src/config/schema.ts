@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountingConfigSchema } from '../accounting/index.ts';
+import { WEBHOOK_EVENT_TYPES } from '../api/index.ts';
 import { parseDifficulty } from '../autolykos/index.ts';
 
 /** A share difficulty written as a decimal string or number ("0.01", 1e-3); kept as text, parsed exactly later. */
@@ -115,23 +116,11 @@ const stats = z
   })
   .strict();
 
-export const WEBHOOK_EVENTS = [
-  'block.found',
-  'block.confirmed',
-  'block.orphaned',
-  'payment.sent',
-  'payment.failed',
-  'node.down',
-  'node.up',
-  'database.down',
-  'database.up',
-] as const;
-
 const webhook = z
   .object({
     url: z.url(),
     /** Which events; default all of WEBHOOK_EVENTS. */
-    events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).optional(),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).optional(),
     /** json: the event as JSON; discord, slack: {content}/{text}; telegram: sendMessage with chatId. */
     format: z.enum(['json', 'discord', 'slack', 'telegram']).default('json'),
     chatId: z.union([z.string(), z.number()]).transform(String).optional(),

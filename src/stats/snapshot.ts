@@ -1,4 +1,6 @@
 import { type Hashrate, type ShareBucket, sumRates, type WindowRule, workerRate } from './hashrate.ts';
+import type { Luck } from './network.ts';
+import type { BlockSummary, PaymentSummary } from './summary.ts';
 
 /**
  * The current figures the stats job computes once per interval and every reader shares (API, websocket,
@@ -67,16 +69,8 @@ export interface PoolFigures {
   roundEffort: number | null;
   roundStartedAt: number | null;
   network: NetworkFigures;
-  blocks: {
-    total: number;
-    last24h: number;
-    pending: number;
-    confirmed: number;
-    orphaned: number;
-    last: { height: number; createdAt: number; status: string; miner: string } | null;
-    luck: { blocks: number; averageEffort: number | null };
-  };
-  payments: { count: number; failed: number; totalPaid: bigint; lastAt: number | null };
+  blocks: Omit<BlockSummary, 'recentEfforts'> & { luck: Luck };
+  payments: PaymentSummary;
   nodes: NodeFigures[];
 }
 
