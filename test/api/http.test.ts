@@ -208,3 +208,24 @@ describe('API metrics allow-list', () => {
     assert.equal(r.body.error, 'forbidden');
   });
 });
+
+describe('API metrics on a port of their own', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let s: Served;
+  before(async () => {
+    fresh = await freshDatabase('pglite', { migrated: true });
+    s = await serve(fresh.db, { metrics: { enabled: true, port: 0, allow: ['127.0.0.1', '::1'] } });
+  });
+  after(async () => {
+    await s.close();
+    await fresh.cleanup();
+  });
+
+  it('serves /metrics there, and not on the API port', async () => {
+    assert.ok(s.api.metricsUrl && !s.api.metricsUrl.startsWith(s.api.url));
+    const r = await fetch(s.api.metricsUrl);
+    assert.equal(r.status, 200);
+    assert.match(await r.text(), /enigmapool_test_gauge/);
+    assert.equal((await s.get('/metrics')).status, 404);
+  });
+});
