@@ -11,6 +11,7 @@ import {
   HealthSchema,
   HistorySchema,
   NetworkSchema,
+  NodeSchema,
   PaymentSchema,
   PoolSchema,
   pageOf,
@@ -183,6 +184,27 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
         ...paymentJson(p, ctx.pool),
         outputs: p.outputs.map((o) => ({ address: o.address, amount: erg(o.amount) })),
       };
+    },
+  );
+
+  // For an HTTP load balancer in front of the Ergo nodes (HAProxy `option httpchk`, NGINX): 200 while the
+  // node is synced and usable, 503 otherwise, 404 for a name that is not configured.
+  r.get(
+    '/health/nodes/:name',
+    {
+      schema: {
+        tags: ['pool'],
+        summary: 'One Ergo node’s health, for load balancers: 200 synced, 503 not',
+        params: z.object({ name: z.string().min(1).max(100) }),
+        response: { 200: NodeSchema, 503: NodeSchema, 404: ErrorSchema },
+      },
+      config: { rateLimit: false },
+    },
+    async (req, reply) => {
+      const node = (await nodes()).find((n) => n.name === req.params.name);
+      if (!node) throw notFound(`no node named "${req.params.name}"`);
+      reply.code(node.status === 'healthy' ? 200 : 503).header('cache-control', 'no-store');
+      return node;
     },
   );
 

@@ -48,7 +48,7 @@ export interface ApiServer {
 }
 
 /** Paths that are the API's own; anything else is the website (bookmarkable URLs fall back to index.html). */
-const API_PATHS = /^\/(api|metrics|notifications)(\/|$|\?)/;
+const API_PATHS = /^\/(api|metrics|notifications|health)(\/|$|\?)/;
 
 /**
  * The HTTP API: /api/v1 (ours), miningcore's routes, the websockets, /metrics and the website, behind

@@ -193,6 +193,13 @@ for (const engine of ENGINES) {
       assert.equal(earnings.body.items[0].amount, '7');
     });
 
+    it('GET /health/nodes/:name: 200 for a synced node, 404 for an unknown name', async () => {
+      const r = await s.get('/health/nodes/main');
+      assert.equal(r.status, 200);
+      assert.equal(r.body.status, 'healthy');
+      assert.equal((await s.get('/health/nodes/backup')).status, 404);
+    });
+
     it('bad parameters get a 400 with a JSON body naming the field', async () => {
       for (const [path, field] of [
         ['/api/v1/blocks?page=-1', 'page'],

@@ -113,10 +113,12 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
     await fault('down');
     try {
       await until(() => hookEvents().includes('node.down'), 30_000, 'the node.down webhook');
+      assert.equal((await fetch(`${api}/health/nodes/devnet`)).status, 503, 'a load balancer takes it out');
     } finally {
       await fault('none');
     }
     await until(() => hookEvents().includes('node.up'), 30_000, 'the node.up webhook');
+    assert.equal((await fetch(`${api}/health/nodes/devnet`)).status, 200);
     const down = hooks.bodies.find((b) => (b.body as { event: string }).event === 'node.down')!.body as {
       data: { node: string };
     };
