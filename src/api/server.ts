@@ -150,7 +150,7 @@ export function buildApiServer(o: ApiServerOptions): FastifyInstance {
     registerMinerRoutes(scope, ctx);
     registerMiningcoreRoutes(scope, ctx, routes);
     registerAdminRoutes(scope, ctx, o.adminToken);
-    registerWebsockets(scope, ctx, { maxClients: o.maxWebsocketClients ?? 10_000 });
+    registerWebsockets(scope, ctx, { maxClients: o.maxWebsocketClients ?? 2000 });
     if (o.metrics.enabled && o.metrics.port === undefined) registerMetricsRoute(scope, o);
   });
   if (o.webDir && existsSync(join(o.webDir, 'index.html')))

@@ -71,6 +71,7 @@ export async function apiCommand(argv: string[]): Promise<void> {
       metrics: { ...config.api.metrics, enabled: false },
       ...(config.api.adminToken ? { adminToken: config.api.adminToken } : {}),
       webDir: config.api.webDir ?? defaultWebDir(),
+      maxWebsocketClients: config.api.maxWebsockets,
     });
     logger.info(`api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs). Press Ctrl-C to stop.`);
     await new Promise<void>((resolve) => {

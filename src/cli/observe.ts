@@ -359,6 +359,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
         metrics: config.api.metrics,
         ...(config.api.adminToken ? { adminToken: config.api.adminToken } : {}),
         webDir: config.api.webDir ?? defaultWebDir(),
+        maxWebsocketClients: config.api.maxWebsockets,
       });
       const server = api;
       closers.push(() => server.close());

@@ -89,6 +89,8 @@ const api = z
       })
       .strict()
       .default({ enabled: true, allow: ['127.0.0.1', '::1'] }),
+    /** Open websockets at most (each is a file descriptor, shared with the stratum's connections). */
+    maxWebsockets: z.number().int().min(1).default(2000),
     /** Bearer token for /api/v1/admin/*; omitted: no admin routes. */
     adminToken: z.string().min(16).optional(),
     /** The website's files (its index.html); default: web/dist of this installation. */
