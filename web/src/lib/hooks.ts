@@ -84,19 +84,26 @@ export function useApi<T>(path: string | null, topics: readonly Topic[] = []): R
     };
     listeners.add(onPush);
     const offTopics = live.onTopics(topicKey ? (topicKey.split(',') as Topic[]) : [], refresh);
-    // After the live feed (re)opens, catch up on whatever its outage hid.
-    const offState = live.onState(() => live.state === 'open' && refresh());
-    let timer: ReturnType<typeof setTimeout>;
-    const tick = () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      clearTimeout(timer);
       timer = setTimeout(
         () => {
           if (document.visibilityState !== 'hidden') refresh();
-          tick();
+          schedule();
         },
         live.state === 'open' ? POLL_MS_LIVE : POLL_MS_OFFLINE,
       );
     };
-    tick();
+    // When the live feed opens, catch up on whatever its outage hid; when it drops, check the API at
+    // once (the banner shows if it is down) and poll until the feed is back.
+    let dropped = false;
+    const offState = live.onState(() => {
+      if (live.state === 'closed' || (live.state === 'open' && dropped)) refresh();
+      if (live.state === 'closed') dropped = true;
+      schedule();
+    });
+    schedule();
     return () => {
       listeners.delete(onPush);
       offTopics();

@@ -35,7 +35,7 @@ export function MinerPage({ address }: { address: string }) {
           {address}
         </span>
         <CopyButton text={address} label="address" />
-        {miner.data && <External href={miner.data.links.address}>explorer</External>}
+        {miner.data?.links.address && <External href={miner.data.links.address}>explorer</External>}
       </div>
       {miner.data ? (
         miner.data.known ? (
