@@ -157,9 +157,11 @@ export function hasChromium(): boolean {
   return existsSync(CHROMIUM);
 }
 
-/** Debian's Chromium, headless, with a fresh profile directory and nothing that calls home. */
+/**
+ * Debian's Chromium, headless, with nothing that calls home. Playwright's launch() gives it a fresh
+ * temporary profile directory (its own --user-data-dir) every time, removed on close.
+ */
 export async function launchChromium(): Promise<Chromium> {
-  const profile = mkdtempSync(join(tmpdir(), 'ep-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -170,15 +172,11 @@ export async function launchChromium(): Promise<Chromium> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
-    close: async () => {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }
 

@@ -12,7 +12,8 @@ import { BlocksTable } from './blocks.tsx';
 import { PayoutTerms } from './terms.tsx';
 
 export function HomePage() {
-  const stats = useApi<Stats>('/stats', ['stats']);
+  // Refreshed by the live feed's stats events (which carry the figures) or by polling.
+  const stats = useApi<Stats>('/stats');
   const pool = useApi<Pool>('/pool', ['pool']);
   const history = useApi<History<HistoryPoint>>('/stats/history?range=24h', ['stats']);
   const recent = useApi<Page<Block>>('/blocks?pageSize=5', ['blocks']);
