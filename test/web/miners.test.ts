@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hiveOsFlightSheet, login, minerRecipes, stratumUrl } from '../../web/src/lib/miners.ts';
-import { topWorkers } from '../../web/src/lib/series.ts';
+import { timeRange, topWorkers } from '../../web/src/lib/series.ts';
 import { topicsFor } from '../../web/src/lib/topics.ts';
 import type { MinerHistoryPoint } from '../../web/src/lib/types.ts';
 
@@ -125,4 +125,17 @@ describe('web chart: the workers drawn on a miner’s chart', () => {
     assert.deepEqual(topWorkers(points, 10), ['big', 'a', 'b', 'c']);
     assert.deepEqual(topWorkers([], 3), []);
   });
+});
+
+describe('web chart: the time axis', () => {
+  const now = 1_000_000;
+  const cases: [string, number[], [number, number]][] = [
+    ['no samples: the last 10 minutes', [], [now - 600, now]],
+    ['a new pool: from its first sample', [now - 3000, now - 60], [now - 3000, now]],
+    ['one sample: still 10 minutes wide', [now - 5], [now - 600, now]],
+    ['a full day and more: the last 24 h', [now - 200_000, now - 50_000, now - 10], [now - 86_400, now]],
+    ['a sample after now (clock skew): up to it', [now - 1000, now + 30], [now - 1000, now + 30]],
+  ];
+  for (const [name, times, range] of cases)
+    it(name, () => assert.deepEqual(timeRange(times, now, 86_400), range));
 });

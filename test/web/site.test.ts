@@ -25,7 +25,7 @@ interface MinerSummaryPage {
   items: { address: string; hashrate: { current: number } }[];
 }
 interface MinerDetail {
-  workerList: { name: string; online: boolean; hashrate: { current: number } }[];
+  workerList: { name: string; online: boolean }[];
 }
 
 async function maxHeight(page: Page): Promise<number> {
@@ -85,7 +85,7 @@ describe('the website in Chromium against a devnet pool', () => {
     );
     await until(
       () => getJson<MinerDetail>(`${pool.apiUrl}/api/v1/miners/${address}`),
-      (m) => m.workerList.filter((w) => w.online && w.hashrate.current > 0).length >= 2,
+      (m) => m.workerList.filter((w) => w.online).length >= 2,
       'two workers online',
     );
   });
@@ -113,7 +113,7 @@ describe('the website in Chromium against a devnet pool', () => {
     const terms = (await page.getByTestId('payout-terms').textContent())!;
     assert.match(terms, /PPLNS/);
     assert.match(terms, /Minimum payout/);
-    await page.getByText('Pool hashrate, last 24 hours').waitFor();
+    await page.getByTestId('pool-chart').locator('canvas').waitFor();
     await screenshot(page, 'home-desktop');
     await context.close();
   });
@@ -159,7 +159,7 @@ describe('the website in Chromium against a devnet pool', () => {
     assert.match((await page.getByTestId('balances').textContent())!, /Immature.*Payable.*In flight.*Paid/s);
     await page.getByText('How to set your payout threshold').click();
     await page.getByText(/t=5/).first().waitFor();
-    await page.getByText('Hashrate, last 24 hours').waitFor();
+    await page.getByTestId('miner-chart').locator('canvas').waitFor();
     await screenshot(page, 'miner-desktop');
     await context.close();
   });
@@ -169,10 +169,10 @@ describe('the website in Chromium against a devnet pool', () => {
     consoleErrors.push(...watchConsole(page));
     await page.goto(`${pool.apiUrl}/connect`);
     await page.getByTestId('ports-rows').waitFor();
-    assert.match(
-      (await page.getByTestId('ports-rows').textContent())!,
-      new RegExp(`\\b${pool.stratumPort}\\b`),
+    const ports = await page.$$eval('[data-testid=ports-rows] tr td:first-child', (cells) =>
+      cells.map((c) => c.textContent),
     );
+    assert.deepEqual(ports, [String(pool.stratumPort)]);
     const lolminer = (await page.locator('[data-miner=lolminer] pre').textContent())!;
     assert.match(
       lolminer,
@@ -260,7 +260,7 @@ describe('the website in Chromium against a devnet pool', () => {
     const { context, page } = await newPage(browser, { width: 1280, height: 900 });
     await page.goto(`${pool.apiUrl}/miner/9notAnAddress`);
     await page.getByTestId('invalid-address').waitFor();
-    await page.goto(`${pool.apiUrl}/miner/9hBbbK9yF4vD8NtZmuT5Xk4XjUhM8JhQxU3yVS2hXsXXRoM1wHT`);
+    await page.goto(`${pool.apiUrl}/miner/9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA`);
     await page.getByTestId('no-history').waitFor();
     await context.close();
   });

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatHashrate } from '../lib/format.ts';
+import { timeRange } from '../lib/series.ts';
 import { useTheme } from '../lib/theme.ts';
 
 export interface ChartSeries {
@@ -32,18 +33,23 @@ export function HashrateChart({
   times,
   series,
   label,
+  spanSeconds = 86_400,
   height = 220,
 }: {
   /** seconds since the epoch, oldest first */
   times: number[];
   series: ChartSeries[];
   label: string;
+  /** the period shown, ending now */
+  spanSeconds?: number;
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();
   const shape = series.map((s) => s.label).join('\u0000');
+  const range = useRef<[number, number]>([0, 1]);
+  range.current = timeRange(times, Date.now() / 1000, spanSeconds);
 
   // (Re)build when the theme or the set of series changes; otherwise only the data moves.
   // biome-ignore lint/correctness/useExhaustiveDependencies: data updates go through setData below
@@ -57,7 +63,10 @@ export function HashrateChart({
       height,
       // Ticks fall on UTC hours, like every absolute time on the site.
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: {
+        x: { time: true, range: () => range.current },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       series: [
         { value: (_u, v) => (v == null ? '—' : `${new Date(v * 1000).toISOString().slice(11, 16)} UTC`) },
         ...series.map((s, i) => {
@@ -77,6 +86,8 @@ export function HashrateChart({
           stroke: text,
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid },
+          // Whole minutes at the least, so no two ticks read the same.
+          incrs: [60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800],
           values: (_u, ticks) => ticks.map(timeTick),
         },
         {

@@ -42,12 +42,18 @@ export const connectivity = {
   },
 };
 
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+/** A request the API has not answered by then counts as the API being down (a server that is stopping
+ * can accept a connection and never answer). */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export async function getJson<T>(path: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${apiBase()}/api/v1${path}`, { signal, headers: { accept: 'application/json' } });
-  } catch (err) {
-    if (signal?.aborted) throw err;
+    response = await fetch(`${apiBase()}/api/v1${path}`, {
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      headers: { accept: 'application/json' },
+    });
+  } catch {
     connectivity.set(false, 'no answer from the API');
     throw new ApiError(0, 'unreachable', 'The pool’s API did not answer.');
   }

@@ -12,3 +12,18 @@ export function topWorkers(points: MinerHistoryPoint[], limit: number): string[]
     .slice(0, limit)
     .map(([name]) => name);
 }
+
+/**
+ * The time axis of a chart of the last `spanSeconds`: up to now, but starting at the first sample when
+ * the history is shorter (a new pool), and never narrower than `minSeconds`.
+ */
+export function timeRange(
+  times: number[],
+  nowSeconds: number,
+  spanSeconds: number,
+  minSeconds = 600,
+): [number, number] {
+  const end = Math.max(nowSeconds, times[times.length - 1] ?? nowSeconds);
+  const start = Math.max(end - spanSeconds, times[0] ?? end);
+  return [Math.min(start, end - minSeconds), end];
+}

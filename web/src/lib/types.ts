@@ -21,8 +21,11 @@ export interface Pool {
   id: string;
   name: string;
   network: 'mainnet' | 'testnet';
+  /** the pool's own (reward) address, when known */
+  address?: string | null;
   coin: { symbol: string; name: string; algorithm: string };
   payouts: {
+    enabled?: boolean;
     scheme: 'PPLNS' | 'PPS' | 'PROP' | 'SOLO';
     pplnsFactor: string;
     fees: { address: string; percent: string }[];
@@ -32,6 +35,8 @@ export interface Pool {
     confirmations: number;
     txFeePaidBy: 'pool' | 'miners';
     txFee: Erg;
+    /** how a miner sets its own payout threshold, in words */
+    thresholdHint?: string;
   };
   stratum: { host: string; ports: StratumPort[] };
   nodes: {
@@ -39,6 +44,7 @@ export interface Pool {
     status: string;
     problems: string[];
     height: number | null;
+    peers?: number | null;
     latencyMs: number | null;
     current: boolean;
     wallet: boolean;

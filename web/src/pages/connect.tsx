@@ -90,8 +90,8 @@ function Connect({ pool }: { pool: Pool }) {
         </TableWrap>
         <p className="muted">
           User: <code>ADDRESS.WORKER</code> — your Ergo {pool.network} address, a dot, and any name for the
-          rig. Password: <code>x</code>, or options separated by commas: <code>d=2</code> asks for a fixed
-          share difficulty, <code>t=5</code> sets your payout threshold in ERG.
+          rig. Password: <code>x</code>, with options after commas: <code>x,d=2</code> asks for a fixed share
+          difficulty, <code>x,t=5</code> sets your payout threshold to 5 ERG.
         </p>
       </section>
 

@@ -1,13 +1,13 @@
 // Home: the pool at a glance — hashrate with its 24 h chart, who is mining, the network, the round,
 // the blocks, and the payout terms.
 import { Badge, StatCard } from '../components/bits.tsx';
-import { HashrateChart } from '../components/chart.tsx';
 import { Hashrate, MinerLink, TimeAgo } from '../components/format.tsx';
+import { HistoryCard } from '../components/history.tsx';
 import { Async, ErrorBox, Loading } from '../components/state.tsx';
 import { formatCount, formatDifficulty, formatDuration, formatPercent } from '../lib/format.ts';
 import { useApi } from '../lib/hooks.ts';
 import { Link } from '../lib/router.tsx';
-import type { Block, History, HistoryPoint, Page, Pool, Stats } from '../lib/types.ts';
+import type { Block, HistoryPoint, Page, Pool, Stats } from '../lib/types.ts';
 import { BlocksTable } from './blocks.tsx';
 import { PayoutTerms } from './terms.tsx';
 
@@ -15,7 +15,6 @@ export function HomePage() {
   // Refreshed by the live feed's stats events (which carry the figures) or by polling.
   const stats = useApi<Stats>('/stats');
   const pool = useApi<Pool>('/pool', ['pool']);
-  const history = useApi<History<HistoryPoint>>('/stats/history?range=24h', ['stats']);
   const recent = useApi<Page<Block>>('/blocks?pageSize=5', ['blocks']);
 
   return (
@@ -25,24 +24,13 @@ export function HomePage() {
         {(s) => <Figures stats={s} recent={recent.data} />}
       </Async>
 
-      <section className="card" aria-labelledby="chart-title">
-        <h2 id="chart-title">Pool hashrate, last 24 hours</h2>
-        <Async resource={history}>
-          {(h) =>
-            h.points.length === 0 ? (
-              <p className="muted">
-                No samples yet: the chart fills in as the stats job records the pool’s hashrate.
-              </p>
-            ) : (
-              <HashrateChart
-                label="Pool hashrate over the last 24 hours"
-                times={h.points.map((p) => Date.parse(p.at) / 1000)}
-                series={[{ label: 'Pool', values: h.points.map((p) => p.hashrate) }]}
-              />
-            )
-          }
-        </Async>
-      </section>
+      <HistoryCard<HistoryPoint>
+        title="Pool hashrate"
+        path="/stats/history"
+        testId="pool-chart"
+        emptyText="No samples yet: the chart fills in as the stats job records the pool’s hashrate."
+        series={(points) => [{ label: 'Pool', values: points.map((p) => p.hashrate) }]}
+      />
 
       <section className="card" aria-labelledby="recent-title">
         <div className="card-head">
@@ -97,7 +85,10 @@ function Figures({ stats: s, recent }: { stats: Stats; recent: Page<Block> | und
             <Hashrate value={s.pool.hashrate.current} />
           </span>
         </StatCard>
-        <StatCard label="Miners / workers online" hint={`${formatCount(s.pool.connections)} connections`}>
+        <StatCard
+          label="Miners / workers online"
+          hint={`${formatCount(s.pool.connections)} ${s.pool.connections === 1 ? 'connection' : 'connections'}`}
+        >
           {formatCount(s.pool.miners)} / {formatCount(s.pool.workers)}
         </StatCard>
         <StatCard label="Network hashrate" hint={`difficulty ${formatDifficulty(s.network.difficulty)}`}>

@@ -90,8 +90,9 @@ export function Balances({ miner: m, minimum }: { miner: Miner; minimum: string 
         <details>
           <summary>How to set your payout threshold</summary>
           <p>
-            Put <code>t=</code> and an amount in ERG in your miner’s password, for example <code>-p t=5</code>{' '}
-            (with other options: <code>-p t=5,d=2</code>). It cannot be below the pool’s minimum
+            Add <code>t=</code> and an amount in ERG to your miner’s password, after a comma: for example{' '}
+            <code>-p x,t=5</code> (with a fixed share difficulty too: <code>x,t=5,d=2</code>). It cannot be
+            below the pool’s minimum
             {minimum ? (
               <>
                 {' '}

@@ -1,14 +1,14 @@
 // /miner/ADDRESS: one miner's dashboard — hashrate and chart, workers, balances, earnings, payouts.
 import { useEffect } from 'react';
 import { CopyButton, StatCard } from '../components/bits.tsx';
-import { HashrateChart } from '../components/chart.tsx';
 import { Erg, External, Hashrate, TimeAgo } from '../components/format.tsx';
-import { Async, ErrorBox, Loading } from '../components/state.tsx';
+import { HistoryCard } from '../components/history.tsx';
+import { ErrorBox, Loading } from '../components/state.tsx';
 import { formatCount, formatPercent } from '../lib/format.ts';
 import { useApi } from '../lib/hooks.ts';
 import { Link } from '../lib/router.tsx';
 import { topWorkers } from '../lib/series.ts';
-import type { History, Miner, MinerHistoryPoint, Pool } from '../lib/types.ts';
+import type { Miner, MinerHistoryPoint, Pool } from '../lib/types.ts';
 import { Balances, Earnings, Ledger, MinerPayments, WorkersTable } from './miner-parts.tsx';
 
 export const LAST_ADDRESS_KEY = 'enigmapool.address';
@@ -78,7 +78,6 @@ function NoHistory({ address }: { address: string }) {
 }
 
 function Dashboard({ miner: m, path }: { miner: Miner; path: string }) {
-  const history = useApi<History<MinerHistoryPoint>>(`${path}/history?range=24h`, ['miners']);
   const pool = useApi<Pool>('/pool', ['pool']);
   const total = m.workerList.length;
   return (
@@ -114,34 +113,19 @@ function Dashboard({ miner: m, path }: { miner: Miner; path: string }) {
         </StatCard>
       </div>
 
-      <section className="card" aria-labelledby="miner-chart-title">
-        <h2 id="miner-chart-title">Hashrate, last 24 hours</h2>
-        <Async resource={history}>
-          {(h) => {
-            if (h.points.length === 0) {
-              return (
-                <p className="muted">
-                  No samples yet: the chart fills in as the stats job records this miner.
-                </p>
-              );
-            }
-            const names = topWorkers(h.points, MAX_WORKER_LINES);
-            return (
-              <HashrateChart
-                label="This miner's hashrate over the last 24 hours, total and per worker"
-                times={h.points.map((p) => Date.parse(p.at) / 1000)}
-                series={[
-                  { label: 'Total', values: h.points.map((p) => p.hashrate) },
-                  ...names.map((name) => ({
-                    label: name,
-                    values: h.points.map((p) => p.workers[name] ?? null),
-                  })),
-                ]}
-              />
-            );
-          }}
-        </Async>
-      </section>
+      <HistoryCard<MinerHistoryPoint>
+        title="Hashrate"
+        path={`${path}/history`}
+        testId="miner-chart"
+        emptyText="No samples yet: the chart fills in as the stats job records this miner."
+        series={(points) => [
+          { label: 'Total', values: points.map((p) => p.hashrate) },
+          ...topWorkers(points, MAX_WORKER_LINES).map((name) => ({
+            label: name,
+            values: points.map((p) => p.workers[name] ?? null),
+          })),
+        ]}
+      />
 
       <section className="card" aria-labelledby="workers-title">
         <h2 id="workers-title">Workers</h2>
