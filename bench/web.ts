@@ -4,13 +4,22 @@
 // run (the floor for a page load on this machine). Two network profiles: loopback, and a throttled
 // "mobile" profile (Lighthouse's slow 4G: 150 ms RTT, 1.6 Mbit/s down, 4× slower CPU).
 // Run: node --import tsx bench/web.ts [RUNS=7]     (builds nothing: run `npm run build:web` first)
+// Also saves screenshots of the home page and a miner's dashboard in test-artifacts/web/bench-*.png.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { freePort, getJson, launchChromium, startPool, until } from '../test/web/harness.ts';
+import {
+  freePort,
+  getJson,
+  launchChromium,
+  newPage,
+  screenshot,
+  startPool,
+  until,
+} from '../test/web/harness.ts';
 
 const runs = Number(process.argv[2] ?? 7);
 const DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
@@ -160,6 +169,18 @@ async function main() {
         `| ${profile.name} | miner | ${row.minerFcpMs} | ${row.minerDataMs} | ${round(row.minerFcpMs / b, 2)} | ${round(row.minerDataMs / b, 2)} |`,
       );
     }
+    // Pictures of a pool that has been running for the whole bench (for the README).
+    const { context, page } = await newPage(chromium.browser, { width: 1280, height: 900 });
+    for (const [path, name, selector] of [
+      ['/', 'bench-home', 'pool-chart'],
+      [`/miner/${address}`, 'bench-miner', 'miner-chart'],
+    ] as const) {
+      await page.goto(`${pool.apiUrl}${path}`);
+      await page.getByTestId(selector).locator('canvas').waitFor();
+      await page.waitForFunction(() => !document.querySelector('.loading'));
+      console.error(`screenshot: ${await screenshot(page, name)}`);
+    }
+    await context.close();
     console.error(
       `bundle: JS ${size.js.raw} B (${size.js.gzip} B gzip, ${round((100 * size.js.gzip) / BUDGET_GZIP_JS, 1)} % of the budget), CSS ${size.css.raw} B (${size.css.gzip} B gzip)`,
     );

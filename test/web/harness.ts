@@ -32,6 +32,9 @@ export interface PoolProcess {
   lines: string[];
   child: ChildProcess;
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** Ctrl-C, once (a second one would make the pool exit at once, uncleanly). */
+  interrupt(): void;
+  /** Ctrl-C and wait for the exit code; removes the data directory. */
   stop(): Promise<number | null>;
   dataDir: string;
 }
@@ -94,8 +97,14 @@ export async function startPool(env: Record<string, string> = {}): Promise<PoolP
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted || exitCode !== undefined) return;
+    interrupted = true;
+    child.kill('SIGINT');
+  };
   const stop = async () => {
-    if (exitCode === undefined) child.kill('SIGINT');
+    interrupt();
     const code = await exited;
     rmSync(dataDir, { recursive: true, force: true });
     return code;
@@ -104,7 +113,7 @@ export async function startPool(env: Record<string, string> = {}): Promise<PoolP
     const stratum = await waitFor(/point miners at stratum\+tcp:\/\/127\.0\.0\.1:(\d+)/, 60_000);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitForHttp(`${apiUrl}/api/v1/pool`, 60_000);
-    return { apiUrl, stratumPort: Number(stratum[1]), lines, child, waitFor, stop, dataDir };
+    return { apiUrl, stratumPort: Number(stratum[1]), lines, child, waitFor, interrupt, stop, dataDir };
   } catch (err) {
     await stop();
     throw err;

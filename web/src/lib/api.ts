@@ -50,6 +50,9 @@ export async function getJson<T>(path: string): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`${apiBase()}/api/v1${path}`, {
+      // Always ask the server (a 304 when nothing changed, thanks to its ETags): an answer from the
+      // browser's cache would hide a live update that just arrived, and an API that is down.
+      cache: 'no-cache',
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       headers: { accept: 'application/json' },
     });
