@@ -67,15 +67,16 @@ async function load(browser: Browser, url: string, profile: Profile, dataSelecto
     await cdp.send('Network.emulateNetworkConditions', { offline: false, ...profile.network });
   if (profile.cpuSlowdown) await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpuSlowdown });
   if (dataSelector) {
-    await page.addInitScript((selector: string) => {
-      const w = window as unknown as { dataShownAt?: number };
-      const seen = () => {
-        const el = document.querySelector(selector);
-        if (el && /[1-9]/.test(el.textContent ?? '') && w.dataShownAt === undefined)
-          w.dataShownAt = performance.now();
+    // Checked on every animation frame from the start: the time of the first frame that shows data.
+    // (A string: tsx would wrap a named function in a helper the page does not have.)
+    await page.addInitScript(`(() => {
+      const check = (now) => {
+        const el = document.querySelector(${JSON.stringify(dataSelector)});
+        if (el && /[1-9]/.test(el.textContent || '')) window.dataShownAt = now;
+        else requestAnimationFrame(check);
       };
-      new MutationObserver(seen).observe(document, { subtree: true, childList: true, characterData: true });
-    }, dataSelector);
+      requestAnimationFrame(check);
+    })();`);
   }
   await page.goto(url);
   const fcp = await page.waitForFunction(

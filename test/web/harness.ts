@@ -110,9 +110,9 @@ export async function startPool(env: Record<string, string> = {}): Promise<PoolP
     return code;
   };
   try {
-    const stratum = await waitFor(/point miners at stratum\+tcp:\/\/127\.0\.0\.1:(\d+)/, 60_000);
+    const stratum = await waitFor(/point miners at stratum\+tcp:\/\/127\.0\.0\.1:(\d+)/, 180_000);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitForHttp(`${apiUrl}/api/v1/pool`, 60_000);
+    await waitForHttp(`${apiUrl}/api/v1/pool`, 180_000);
     return { apiUrl, stratumPort: Number(stratum[1]), lines, child, waitFor, interrupt, stop, dataDir };
   } catch (err) {
     await stop();
@@ -217,5 +217,7 @@ export async function newPage(
     timezoneId: 'UTC',
     locale: 'en-US',
   });
+  // The machine is shared and small: waits for what a page shows get a minute, not Playwright's 30 s.
+  context.setDefaultTimeout(60_000);
   return { context, page: await context.newPage() };
 }

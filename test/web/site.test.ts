@@ -67,6 +67,7 @@ describe('the website in Chromium against a devnet pool', () => {
       () => getJson<MinerSummaryPage>(`${pool.apiUrl}/api/v1/miners`),
       (p) => (p.items[0]?.hashrate.current ?? 0) > 0,
       'a miner with a hashrate',
+      300_000,
     );
     address = top.items[0]!.address;
     // A second rig of the same miner, so the dashboard has several workers to list.
@@ -81,13 +82,21 @@ describe('the website in Chromium against a devnet pool', () => {
         '--threads',
         '1',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    let minerLog = '';
+    secondMiner.stderr!.on('data', (chunk: Buffer) => {
+      minerLog = (minerLog + chunk.toString()).slice(-4000);
+    });
+    // Generous: a CPU miner on a loaded 2-core machine may take minutes for its first share.
     await until(
       () => getJson<MinerDetail>(`${pool.apiUrl}/api/v1/miners/${address}`),
       (m) => m.workerList.filter((w) => w.online).length >= 2,
       'two workers online',
-    );
+      300_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nsecond miner:\n${minerLog}`);
+    });
   });
 
   after(async () => {
