@@ -118,13 +118,16 @@ function Dashboard({ miner: m, path }: { miner: Miner; path: string }) {
         path={`${path}/history`}
         testId="miner-chart"
         emptyText="No samples yet: the chart fills in as the stats job records this miner."
-        series={(points) => [
-          { label: 'Total', values: points.map((p) => p.hashrate) },
-          ...topWorkers(points, MAX_WORKER_LINES).map((name) => ({
-            label: name,
-            values: points.map((p) => p.workers[name] ?? null),
-          })),
-        ]}
+        series={(points) => {
+          const names = topWorkers(points, MAX_WORKER_LINES);
+          const total = { label: 'Total', values: points.map((p) => p.hashrate) };
+          // One worker is the total: a second line would only hide the first.
+          if (names.length < 2) return [total];
+          return [
+            total,
+            ...names.map((name) => ({ label: name, values: points.map((p) => p.workers[name] ?? null) })),
+          ];
+        }}
       />
 
       <section className="card" aria-labelledby="workers-title">
