@@ -1,5 +1,6 @@
 /** The stratum server in the Ergo dialect real GPU miners speak, and its pure core. */
 
+export { addressSet, type BanPolicy, DEFAULT_BAN_POLICY } from './bans.ts';
 export type { ShareEvent, StratumEventMap } from './context.ts';
 export { ExtranonceAllocator } from './extranonce.ts';
 export { type Job, JobBook, type Work } from './jobs.ts';
@@ -24,6 +25,7 @@ export {
   type PortConfig,
   type ShareOutcome,
   type ShareSink,
+  type SinkHealth,
   type StratumLimits,
 } from './types.ts';
 export { DEFAULT_VARDIFF, type VardiffConfig } from './vardiff.ts';
