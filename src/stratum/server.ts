@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { Server, Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import type { NetworkName } from '../ergo/index.ts';
 import { connectionCap, openFileLimit, RefusalTally } from './admission.ts';
@@ -8,6 +8,7 @@ import { ClientAddressBook } from './bans.ts';
 import type { StratumContext, StratumEventMap } from './context.ts';
 import { ExtranonceAllocator } from './extranonce.ts';
 import { type Job, JobBook, type Work } from './jobs.ts';
+import { type BoundPort, listenPort } from './listen.ts';
 import { normalizeAddress, readPreamble } from './preamble.ts';
 import { Session } from './session.ts';
 import {
@@ -43,12 +44,6 @@ export interface StratumServerOptions {
 /** Share outcomes since start; stale shares are counted apart from invalid ones. */
 export type ShareCounters = Record<ShareOutcome, number>;
 
-export interface BoundPort {
-  host: string;
-  port: number;
-  config: PortConfig;
-}
-
 /** The stratum server: ports, sessions, jobs and broadcasts. Work comes in through setWork(). */
 export class StratumServer {
   readonly events = new EventEmitter<StratumEventMap>();
@@ -71,8 +66,8 @@ export class StratumServer {
   private readonly memos = new WeakMap<Job, Map<string, unknown>>();
   private readonly proxies: Set<string>;
   private readonly refusals = new RefusalTally();
-  /** Sockets open now, whatever their stage (preamble, subscribed, mining), counted from accept to close. */
-  private openSockets = 0;
+  /** Sockets open now, whatever their stage (preamble, subscribed, mining), from accept to close. */
+  private readonly sockets = new Set<Socket>();
   private suspended: { reason: string; since: number } | null = null;
   /** Closing many sessions at once (a ban, a suspension): one summary line instead of one per session. */
   private closingMany = false;
@@ -133,7 +128,7 @@ export class StratumServer {
 
   /** Every socket held now, including those still in their preamble (what the connection cap counts). */
   get connectionCount(): number {
-    return this.openSockets;
+    return this.sockets.size;
   }
 
   /** Connections refused since start, by reason. */
@@ -163,28 +158,9 @@ export class StratumServer {
       );
     const bound: BoundPort[] = [];
     for (const config of this.options.ports) {
-      const tls = config.tls ? createSecureContext({ key: config.tls.key, cert: config.tls.cert }) : null;
-      const server = createServer({ pauseOnConnect: false, noDelay: true }, (socket) =>
-        this.onConnection(socket, config, tls),
-      );
-      server.on('error', (err) =>
-        this.ctx.logger.error({ err, port: config.port }, 'stratum listener error'),
-      );
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host ?? '0.0.0.0', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      bound.push({ host: config.host ?? '0.0.0.0', port, config });
-      this.servers.push(server);
-      this.ctx.logger.info(
-        { port, tls: Boolean(tls), detectTls: Boolean(config.tls?.detect) },
-        'stratum port listening',
-      );
+      const listening = await listenPort(config, (...args) => this.onConnection(...args), this.ctx.logger);
+      this.servers.push(listening.server);
+      bound.push(listening.bound);
     }
     this.unwatchSink =
       this.options.sink.watchHealth?.((health) =>
@@ -227,6 +203,7 @@ export class StratumServer {
       .splice(0)
       .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     this.closeAll([...this.sessions], 'server stopping');
+    for (const socket of this.sockets) socket.destroy(); // those still in their preamble
     await Promise.all(closing);
   }
 
@@ -278,7 +255,7 @@ export class StratumServer {
     const proxied = this.proxies.has(peer);
     const refusal = this.suspended
       ? 'not taking miners (share journal failed)'
-      : this.openSockets >= this.maxConnections
+      : this.sockets.size >= this.maxConnections
         ? 'server full'
         : proxied
           ? null
@@ -288,10 +265,10 @@ export class StratumServer {
       return;
     }
     const { addresses } = this.ctx;
-    this.openSockets += 1;
+    this.sockets.add(socket);
     if (!proxied) addresses.connected(peer);
     socket.once('close', () => {
-      this.openSockets -= 1;
+      this.sockets.delete(socket);
       if (!proxied) addresses.disconnected(peer, this.ctx.now());
     });
     this.accept(socket, config, tls, proxied).catch((err: Error) => {
