@@ -25,7 +25,7 @@ export interface StratumContext {
   readonly limits: StratumLimits;
   readonly logger: Logger;
   /** Emits to StratumServer.events; a listener that throws is logged, never reaches the caller. */
-  emit<K extends keyof StratumEventMap>(event: K, ...args: StratumEventMap[K]): void;
+  emit<K extends keyof StratumEventMap>(event: K, payload: StratumEventMap[K][0]): void;
   /** Bans an address that just crossed the invalid-work ratio: closes every connection it has. */
   ban(clientAddress: string): void;
   now(): number;
@@ -43,6 +43,7 @@ export interface ShareEvent {
   reason?: string;
 }
 
+/** Every event carries one payload object (emitted without rest arrays on the share path). */
 export interface StratumEventMap {
   share: [ShareEvent];
   block: [{ share: AcceptedShare; accepted: boolean; detail?: string }];

@@ -107,7 +107,7 @@ export class StratumServer {
       addresses: new ClientAddressBook(limits.ban),
       limits,
       logger: options.logger ?? pino({ level: 'silent' }),
-      emit: (event, ...args) => this.emitSafe(event, ...args),
+      emit: (event, payload) => this.emitSafe(event, payload),
       ban: (clientAddress) => this.closeBanned(clientAddress),
       now: options.now ?? Date.now,
       memo<T>(job: Job, key: string, compute: () => T): T {
@@ -362,9 +362,9 @@ export class StratumServer {
   }
 
   /** A listener that throws is logged; it never reaches a socket handler, a timer or accept. */
-  private emitSafe<K extends keyof StratumEventMap>(event: K, ...args: StratumEventMap[K]): void {
+  private emitSafe<K extends keyof StratumEventMap>(event: K, payload: StratumEventMap[K][0]): void {
     try {
-      (this.events.emit as (e: K, ...a: StratumEventMap[K]) => boolean)(event, ...args);
+      (this.events.emit as (e: K, p: StratumEventMap[K][0]) => boolean)(event, payload);
     } catch (err) {
       this.ctx.logger.error({ err, event }, 'stratum: an event listener failed');
     }
