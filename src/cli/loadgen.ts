@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
-import { loopbackSources, parsePoolUrl, runLoadgen } from '../miner/index.ts';
+import { loopbackSources, parsePoolUrl, runLoadgen, VALID_MODE_DIFFICULTY } from '../miner/index.ts';
 import { integerOption, jsonLine, positiveNumberOption } from './args.ts';
 import { UsageError } from './errors.ts';
 
 export const LOADGEN_USAGE = `  enigmapool loadgen --url stratum+tcp://HOST:PORT --user ADDRESS [--connections N] [--rate R] [--seconds S]
-                     [--connect-rate C] [--source-addresses A,B]
-      simulated miners over real sockets, each submitting R shares/s for S seconds; prints latency percentiles`;
+                     [--connect-rate C] [--source-addresses A,B] [--mode random|valid] [--difficulty D]
+      simulated miners over real sockets, each submitting R shares/s for S seconds; prints latency percentiles.
+      --mode random (default) sends random nonces: the pool rejects nearly all as low difficulty, by design.
+      --mode valid mines real shares at the static difficulty D (default ${VALID_MODE_DIFFICULTY}, for a test port whose
+      minimum difficulty is that low)`;
 
 export async function loadgenCommand(argv: string[], out: (line: string) => void): Promise<void> {
   const { values } = parseArgs({
@@ -18,6 +21,8 @@ export async function loadgenCommand(argv: string[], out: (line: string) => void
       seconds: { type: 'string' },
       'connect-rate': { type: 'string' },
       'source-addresses': { type: 'string' },
+      mode: { type: 'string' },
+      difficulty: { type: 'string' },
     },
     strict: true,
   });
@@ -35,6 +40,17 @@ export async function loadgenCommand(argv: string[], out: (line: string) => void
   const seconds = integerOption(values.seconds, 'seconds', 30, 1);
   if (seconds > 3600) throw new UsageError('--seconds must be at most 3600');
   const rate = values.rate === '0' ? 0 : positiveNumberOption(values.rate, 'rate', 1);
+  const mode = values.mode ?? 'random';
+  if (mode !== 'random' && mode !== 'valid') throw new UsageError('--mode must be random or valid');
+  if (values.difficulty !== undefined && mode !== 'valid')
+    throw new UsageError('--difficulty applies to --mode valid only');
+  if (values.difficulty !== undefined && !/^\d*\.?\d+(e-?\d+)?$/i.test(values.difficulty))
+    throw new UsageError(`--difficulty must be a positive decimal, got "${values.difficulty}"`);
+  process.stderr.write(
+    mode === 'random'
+      ? 'loadgen: random nonces: the pool rejects nearly all of them as low difficulty (23), by design; from an address not exempt from bans (stratum.limits.ban.exempt, loopback by default) they get it banned. --mode valid mines real shares.\n'
+      : `loadgen: valid shares: each nonce's hit is computed here and only shares under the pool's target are sent (d=${values.difficulty ?? VALID_MODE_DIFFICULTY})\n`,
+  );
   const sources =
     values['source-addresses']
       ?.split(',')
@@ -48,6 +64,9 @@ export async function loadgenCommand(argv: string[], out: (line: string) => void
     seconds,
     connectRate: integerOption(values['connect-rate'], 'connect-rate', 2000, 1),
     sourceAddresses: sources,
+    mode,
+    ...(values.difficulty ? { difficulty: values.difficulty } : {}),
+    onNotice: (line) => process.stderr.write(`loadgen: ${line}\n`),
     onProgress: (r) =>
       process.stderr.write(
         `loadgen: ${r.authorized}/${r.connections} miners, ${r.submitted} submitted, ${r.accepted} accepted, p99 ${r.latencyMs.p99} ms\n`,

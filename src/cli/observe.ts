@@ -36,7 +36,7 @@ import {
   StatsJob,
   writeHeartbeat,
 } from '../stats/index.ts';
-import type { StratumServer } from '../stratum/index.ts';
+import { type BanPolicy, DEFAULT_BAN_POLICY, type StratumServer } from '../stratum/index.ts';
 import { connectRedis, eventBus, processName, type RedisLink, statsCache } from './services.ts';
 
 export interface ObservedParts {
@@ -107,13 +107,18 @@ export function describePool(
             }
           : null,
       })),
-      ban: limits.ban ?? { enabled: true, checkThreshold: 100, invalidPercent: 50, banSeconds: 600 },
+      ban: publicBanPolicy({ ...DEFAULT_BAN_POLICY, ...limits.ban }),
       idleTimeoutSeconds: (limits.idleTimeoutMs ?? 600_000) / 1000,
       pollIntervalMs: config.pollIntervalMs,
       proxyProtocol: config.stratum.proxyAddresses.length > 0,
     },
     explorer: config.explorer,
   };
+}
+
+/** What the API shows of the ban policy (not the exempt addresses). */
+function publicBanPolicy({ enabled, checkThreshold, invalidPercent, banSeconds }: BanPolicy) {
+  return { enabled, checkThreshold, invalidPercent, banSeconds };
 }
 
 function nodeFigures(nodes: NodeSet): NodeFigures[] {

@@ -40,8 +40,9 @@ export async function startPool(
   givenSink?: ShareSink,
 ): Promise<RunningPool> {
   const closers: (() => Promise<void>)[] = [];
+  // Last opened, first closed; each step once, however often close() is called.
   const close = async () => {
-    for (const c of closers.reverse())
+    for (let c = closers.pop(); c; c = closers.pop())
       await c().catch((err) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
@@ -130,7 +131,7 @@ export async function startPool(
       limits: { ...config.stratum.limits, proxyAddresses: config.stratum.proxyAddresses },
       logger: logger.child({ part: 'stratum' }),
     });
-    wireEvents(nodeSet, stratum, logger);
+    closers.push(wireEvents(nodeSet, stratum, logger));
     const ports = await stratum.start();
     closers.push(async () => {
       await stratum.stop();
@@ -220,7 +221,8 @@ function startPoolAccounting(
   });
 }
 
-function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): void {
+/** Logs what the operator wants to see; returns the step that stops the periodic summary. */
+function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): () => Promise<void> {
   nodeSet.on('work', ({ work, blockVersion }) => {
     stratum.setWork({ msg: work.msg, b: work.b, height: work.h, version: blockVersion });
   });
@@ -256,4 +258,5 @@ function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): v
     lastAccepted = accepted;
   }, 30_000);
   summary.unref();
+  return async () => clearInterval(summary);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { accountingConfigSchema } from '../accounting/index.ts';
 import { WEBHOOK_EVENT_TYPES } from '../api/index.ts';
 import { parseDifficulty } from '../autolykos/index.ts';
+import { addressSet } from '../stratum/index.ts';
 
 /** A share difficulty written as a decimal string or number ("0.01", 1e-3); kept as text, parsed exactly later. */
 const difficulty = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -17,6 +18,18 @@ const difficulty = z.union([z.string(), z.number()]).transform((v, ctx) => {
 
 const port = z.number().int().min(0).max(65535);
 
+const ipOrCidr = z.string().refine(
+  (entry) => {
+    try {
+      addressSet([entry]);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IP address or a CIDR range (10.0.0.0/8, ::1)' },
+);
+
 const vardiff = z
   .object({
     targetSeconds: z.number().positive().default(15),
@@ -24,7 +37,6 @@ const vardiff = z
     variancePercent: z.number().min(0).max(100).default(30),
     maxFactor: z.number().min(1.01).max(1000).default(4),
     floodShares: z.number().int().min(2).default(20),
-    graceSeconds: z.number().min(0).default(30),
   })
   .strict();
 
@@ -198,17 +210,25 @@ export const configSchema = z
           .object({
             maxLineBytes: z.number().int().min(256).optional(),
             maxPendingRequests: z.number().int().min(1).optional(),
+            /** Default 16000: below a 20000 open-file limit with room for the journal, database and HTTP. */
+            maxConnections: z.number().int().min(1).optional(),
             maxConnectionsPerAddress: z.number().int().min(1).optional(),
             messagesPerSecond: z.number().positive().optional(),
             messageBurst: z.number().positive().optional(),
             silenceTimeoutMs: z.number().int().min(100).optional(),
+            loginTimeoutMs: z.number().int().min(100).optional(),
             idleTimeoutMs: z.number().int().min(1000).optional(),
+            maxWorkersPerConnection: z.number().int().min(1).optional(),
             ban: z
               .object({
-                enabled: z.boolean(),
-                checkThreshold: z.number().int().min(1),
-                invalidPercent: z.number().min(0).max(100),
-                banSeconds: z.number().min(0),
+                enabled: z.boolean().optional(),
+                checkThreshold: z.number().int().min(1).optional(),
+                invalidPercent: z.number().min(0).max(100).optional(),
+                banSeconds: z.number().min(0).optional(),
+                /** Never banned; default loopback (127.0.0.0/8, ::1). */
+                exempt: z.array(ipOrCidr).optional(),
+                forgetSeconds: z.number().min(1).optional(),
+                maxAddresses: z.number().int().min(1).optional(),
               })
               .strict()
               .optional(),

@@ -1,6 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { hexToBytes, TWO_POW_256, VerifierPool } from '../autolykos/index.ts';
 import type { PoolUrl } from './url.ts';
+
+/**
+ * random: random nonces, checked by the pool like any share and nearly all rejected as low difficulty (23)
+ * by design; they load the share path, and from an address not exempt from bans they get it banned.
+ * valid: real shares: every nonce's Autolykos hit is computed here and only nonces under the share target
+ * the pool sent are submitted; loadgen asks for a static difficulty (`d=` in the password, clamped by the
+ * pool to the port's minimum), so point it at a port whose minimum difficulty is that low.
+ */
+export type LoadgenMode = 'random' | 'valid';
+
+/** Valid mode's default d: a target near 2^254, so about one nonce in four is a share. */
+export const VALID_MODE_DIFFICULTY = '1e-9';
+/** Nonces one simulated miner tries per tick in valid mode before it gives up until the next tick. */
+const SEARCH_PER_TICK = 64;
 
 export interface LoadgenOptions {
   url: PoolUrl;
@@ -14,10 +29,19 @@ export interface LoadgenOptions {
   connectRate: number;
   /** Loopback source addresses, rotated, so more than ~28k connections fit (one ephemeral port range each). */
   sourceAddresses: string[];
+  /** Default random. */
+  mode?: LoadgenMode;
+  /** Valid mode: the static share difficulty asked for (default VALID_MODE_DIFFICULTY). */
+  difficulty?: string;
+  /** Valid mode: threads computing hits (default 1). */
+  hashThreads?: number;
   onProgress?: (report: LoadgenReport) => void;
+  /** Something the operator should know once (valid mode at a hard target). */
+  onNotice?: (line: string) => void;
 }
 
 export interface LoadgenReport {
+  mode: LoadgenMode;
   connections: number;
   connected: number;
   authorized: number;
@@ -26,6 +50,8 @@ export interface LoadgenReport {
   accepted: number;
   rejected: Record<string, number>;
   unanswered: number;
+  /** Valid mode: Autolykos hits computed to find the submitted shares. */
+  hashes: number;
   sharesPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   elapsedSeconds: number;
@@ -35,6 +61,12 @@ interface SimMiner {
   socket: Socket;
   extranonce1: string;
   jobId: string | null;
+  /** Valid mode: the job's msg, height and share target, and the next extranonce2 to try. */
+  msg: Uint8Array | null;
+  height: number;
+  target: bigint;
+  counter: number;
+  searching: boolean;
   buffer: string;
   sent: Map<number, number>;
   nextId: number;
@@ -42,13 +74,31 @@ interface SimMiner {
 }
 
 /**
- * Thousands of simulated miners over real sockets: each subscribes, authorizes, and submits random nonces
- * for the current job at a set rate, for a bounded time, then everything closes by itself.
+ * Thousands of simulated miners over real sockets: each subscribes, authorizes, and submits nonces (random,
+ * or real shares: see LoadgenMode) for the current job at a set rate, for a bounded time, then everything
+ * closes by itself.
  */
 export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenReport> {
+  const mode = options.mode ?? 'random';
+  const hasher = mode === 'valid' ? await VerifierPool.start({ workers: options.hashThreads ?? 1 }) : null;
+  try {
+    return await generate(options, mode, hasher);
+  } finally {
+    await hasher?.close();
+  }
+}
+
+async function generate(
+  options: LoadgenOptions,
+  mode: LoadgenMode,
+  hasher: VerifierPool | null,
+): Promise<LoadgenReport> {
+  const password = mode === 'valid' ? `d=${options.difficulty ?? VALID_MODE_DIFFICULTY}` : 'x';
   const miners: SimMiner[] = [];
   const latencies: number[] = [];
+  let warnedHardTarget = false;
   const report: LoadgenReport = {
+    mode,
     connections: options.connections,
     connected: 0,
     authorized: 0,
@@ -57,6 +107,7 @@ export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenReport
     accepted: 0,
     rejected: {},
     unanswered: 0,
+    hashes: 0,
     sharesPerSecond: 0,
     latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
     elapsedSeconds: 0,
@@ -65,15 +116,43 @@ export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenReport
   const deadline = started + options.seconds * 1000;
   let measureFrom = Number.POSITIVE_INFINITY;
 
-  const submit = (m: SimMiner, index: number) => {
-    if (!m.jobId || performance.now() > deadline) return;
+  const send = (m: SimMiner, index: number, jobId: string, nonce: string) => {
     const id = m.nextId++;
-    const nonce = m.extranonce1 + randomBytes(8 - m.extranonce1.length / 2).toString('hex');
     m.sent.set(id, performance.now());
     report.submitted += 1;
     m.socket.write(
-      `{"id":${id},"method":"mining.submit","params":["${options.user}.lg${index}","${m.jobId}","","","${nonce}"]}\n`,
+      `{"id":${id},"method":"mining.submit","params":["${options.user}.lg${index}","${jobId}","","","${nonce}"]}\n`,
     );
+  };
+
+  /** Valid mode: the next nonces of this miner's space until one's hit is under the target. */
+  const mine = async (m: SimMiner, index: number) => {
+    const jobId = m.jobId!;
+    const msg = m.msg!;
+    const en2Digits = 16 - m.extranonce1.length;
+    m.searching = true;
+    try {
+      for (let k = 0; k < SEARCH_PER_TICK && m.jobId === jobId && !m.socket.destroyed; k++) {
+        const nonce = m.extranonce1 + (m.counter++).toString(16).padStart(en2Digits, '0');
+        report.hashes += 1;
+        const hit = await hasher!.verify({ msg, nonce: hexToBytes(nonce, 'nonce', 8), height: m.height });
+        if (hit < m.target && m.jobId === jobId) {
+          if (performance.now() <= deadline) send(m, index, jobId, nonce);
+          return;
+        }
+      }
+    } finally {
+      m.searching = false;
+    }
+  };
+
+  const submit = (m: SimMiner, index: number) => {
+    if (!m.jobId || performance.now() > deadline) return;
+    if (hasher) {
+      if (!m.searching) void mine(m, index).catch(() => undefined);
+      return;
+    }
+    send(m, index, m.jobId, m.extranonce1 + randomBytes(8 - m.extranonce1.length / 2).toString('hex'));
   };
 
   const onLine = (m: SimMiner, index: number, line: string) => {
@@ -86,7 +165,19 @@ export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenReport
     };
     if (msg.method === 'mining.notify') {
       const first = m.jobId === null;
-      m.jobId = String(msg.params![0]);
+      const [jobId, height, msgHex, , , , target] = msg.params as [string, number, string, ...string[]];
+      m.jobId = String(jobId);
+      if (hasher) {
+        m.msg = hexToBytes(msgHex, 'msg', 32);
+        m.height = Number(height);
+        m.target = BigInt(target ?? 0);
+        if (!warnedHardTarget && m.target * 1000n < TWO_POW_256) {
+          warnedHardTarget = true;
+          options.onNotice?.(
+            `valid mode: the pool's share target needs about ${TWO_POW_256 / m.target} hashes per share (it clamped d= to its port minimum): shares will be rare`,
+          );
+        }
+      }
       if (first) {
         report.authorized += 1;
         if (options.rate > 0) {
@@ -101,7 +192,9 @@ export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenReport
     }
     if (msg.id === 1 && Array.isArray(msg.result)) {
       m.extranonce1 = String(msg.result[1]);
-      m.socket.write(`{"id":2,"method":"mining.authorize","params":["${options.user}.lg${index}","x"]}\n`);
+      m.socket.write(
+        `{"id":2,"method":"mining.authorize","params":["${options.user}.lg${index}","${password}"]}\n`,
+      );
       return;
     }
     if (typeof msg.id !== 'number' || msg.id < 3) return;
@@ -123,6 +216,11 @@ export async function runLoadgen(options: LoadgenOptions): Promise<LoadgenReport
       socket,
       extranonce1: '',
       jobId: null,
+      msg: null,
+      height: 0,
+      target: 0n,
+      counter: 0,
+      searching: false,
       buffer: '',
       sent: new Map(),
       nextId: 3,

@@ -1,6 +1,8 @@
 /** The durable share pipeline: a local journal fsynced before the miner's reply, shipped into the database. */
 export { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 export { Checkpoint } from './checkpoint.ts';
+export { JournalClosedError, JournalFailedError } from './errors.ts';
+export type { JournalHealthState } from './health.ts';
 export {
   type Clock,
   fsyncTree,
@@ -10,8 +12,6 @@ export {
   systemClock,
 } from './io.ts';
 export {
-  JournalClosedError,
-  JournalFailedError,
   type JournalOptions,
   type RecoveryReport,
   ShareJournal,

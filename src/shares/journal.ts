@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { AcceptedShare } from '../stratum/index.ts';
+import { JournalClosedError, JournalFailedError } from './errors.ts';
+import { JournalHealth, type JournalHealthState, probeWrite } from './health.ts';
 import {
   type Clock,
   type JournalFile,
@@ -11,7 +13,7 @@ import {
   writeFully,
 } from './io.ts';
 import { frameRecord, HEADER_BYTES, MAX_PAYLOAD_BYTES, scanAll } from './record.ts';
-import { parseSegmentNames, releasableSegments, type SegmentInfo, segmentName } from './segments.ts';
+import { createSegment, parseSegmentNames, releasableSegments, type SegmentInfo } from './segments.ts';
 import { encodeShare } from './share-codec.ts';
 
 export interface JournalOptions {
@@ -32,6 +34,10 @@ export interface JournalOptions {
   shippedSeq?: number;
   /** Called after every commit (metrics). */
   onCommit?: (group: { records: number; bytes: number; seconds: number }) => void;
+  /** Told when a commit fails (the disk cannot make shares durable) and when writing works again. */
+  onHealth?: (health: JournalHealthState) => void;
+  /** While unhealthy, a probe tries to write this often (default 1 s). */
+  probeEveryMs?: number;
 }
 
 export interface RecoveryReport {
@@ -42,21 +48,6 @@ export interface RecoveryReport {
   tornBytes: number;
   /** Damaged ranges inside the last segment (good records follow them; the damaged ones are skipped). */
   damaged: { segment: string; offset: number; bytes: number }[];
-}
-
-export class JournalClosedError extends Error {
-  constructor() {
-    super('the share journal is closed');
-    this.name = 'JournalClosedError';
-  }
-}
-
-/** The disk refused a write or a sync and the journal could not be put back in order; nothing more is taken. */
-export class JournalFailedError extends Error {
-  constructor(cause: unknown) {
-    super(`the share journal cannot write: ${(cause as Error)?.message ?? cause}`, { cause });
-    this.name = 'JournalFailedError';
-  }
 }
 
 interface Pending {
@@ -93,6 +84,7 @@ export class ShareJournal {
   private nextCommit: Promise<void> | null = null;
   private commitWaiter: (() => void) | null = null;
   private failure: Error | null = null;
+  private readonly health: JournalHealth;
   private closing = false;
   private nextSeq: number;
   private diskBytes: number;
@@ -115,6 +107,15 @@ export class ShareJournal {
     this.nextSeq = nextSeq;
     this.recovery = recovery;
     this.diskBytes = segments.reduce((sum, s) => sum + s.size, 0);
+    const { clock, logger } = this;
+    const everyMs = options.probeEveryMs ?? 1000;
+    this.health = new JournalHealth({
+      clock,
+      logger,
+      everyMs,
+      onHealth: options.onHealth,
+      probe: () => this.probe(),
+    });
   }
 
   /** Opens (or creates) the journal in `dir`, cutting a torn tail left by a crash. */
@@ -259,6 +260,7 @@ export class ShareJournal {
     this.closing = true; // refuse new appends; commit the ones already taken
     await this.flush();
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.health.stop();
     this.notifyCommit();
     await this.active.close();
   }
@@ -336,9 +338,11 @@ export class ShareJournal {
       }
       seg.size += data.length;
     } catch (err) {
+      this.health.failed(err);
       for (const p of group) p.reject(err as Error);
       return;
     }
+    this.health.succeeded();
     this.nextSeq += group.length;
     this.diskBytes += data.length;
     group.forEach((p, i) => {
@@ -369,6 +373,20 @@ export class ShareJournal {
     }
   }
 
+  /** The health probe runs as a commit does (no group is written meanwhile); success ends a failure too. */
+  private async probe(): Promise<boolean | null> {
+    if (this.flushing || this.closing) return null;
+    this.flushing = true;
+    try {
+      const wrote = await probeWrite(this.active, this.segments.at(-1)!.size);
+      if (wrote) this.failure = null;
+      return wrote;
+    } finally {
+      this.flushing = false;
+      this.schedule();
+    }
+  }
+
   private async rotate(firstSeq: number): Promise<SegmentInfo> {
     const created = await createSegment(this.fs, this.dir, firstSeq);
     const previous = this.active;
@@ -378,21 +396,4 @@ export class ShareJournal {
     this.logger.debug({ segment: created.info.name }, 'share journal: new segment');
     return created.info;
   }
-}
-
-async function createSegment(
-  fs: JournalFs,
-  dir: string,
-  firstSeq: number,
-): Promise<{ info: SegmentInfo; file: JournalFile }> {
-  const info = parseSegmentNames(dir, [segmentName(firstSeq)])[0]!;
-  const file = await fs.open(info.path, 'wx+');
-  try {
-    await fs.syncDir(dir);
-  } catch (err) {
-    await file.close().catch(() => undefined);
-    await fs.unlink(info.path).catch(() => undefined);
-    throw err;
-  }
-  return { info, file };
 }

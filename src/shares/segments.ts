@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { JournalFile, JournalFs } from './io.ts';
 
 /** Journal segment files: `<first seq, 16 digits>.seg`, in sequence order. */
 export interface SegmentInfo {
@@ -36,4 +37,22 @@ export function releasableSegments(segments: readonly SegmentInfo[], shippedSeq:
     else break;
   }
   return out;
+}
+
+/** A new, empty segment file starting at `firstSeq`, its directory entry made durable. */
+export async function createSegment(
+  fs: JournalFs,
+  dir: string,
+  firstSeq: number,
+): Promise<{ info: SegmentInfo; file: JournalFile }> {
+  const info = parseSegmentNames(dir, [segmentName(firstSeq)])[0]!;
+  const file = await fs.open(info.path, 'wx+');
+  try {
+    await fs.syncDir(dir);
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    await fs.unlink(info.path).catch(() => undefined);
+    throw err;
+  }
+  return { info, file };
 }

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { AcceptedShare, ShareSink } from '../stratum/index.ts';
+import type { AcceptedShare, ShareSink, SinkHealth } from '../stratum/index.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { formatBytes } from './backoff.ts';
 import { Checkpoint } from './checkpoint.ts';
+import { JournalClosedError } from './errors.ts';
 import { appendDurably, type Clock, type JournalFs, nodeJournalFs, systemClock } from './io.ts';
-import { JournalClosedError, ShareJournal } from './journal.ts';
+import { ShareJournal } from './journal.ts';
 import { createPipelineMetrics } from './metrics.ts';
 import { encodeShare } from './share-codec.ts';
 import { type ShareStore, Shipper } from './shipper.ts';
@@ -33,6 +34,7 @@ export interface DurableSinkOptions {
   writeTimeoutMs?: number;
   warnEveryMs?: number;
   syncEveryMs?: number;
+  probeEveryMs?: number;
 }
 
 export interface SinkStats {
@@ -65,6 +67,7 @@ export class DurableShareSink implements ShareSink {
     private readonly checkpoint: Checkpoint,
     private readonly shipper: Shipper,
     private readonly logger: Logger,
+    private readonly health: HealthListeners,
   ) {}
 
   static async open(options: DurableSinkOptions): Promise<DurableShareSink> {
@@ -75,6 +78,7 @@ export class DurableShareSink implements ShareSink {
     const checkpoint = await Checkpoint.open(fs, join(options.dir, 'checkpoint'));
     let journal: ShareJournal | null = null;
     let shipper: Shipper | null = null;
+    const health = new HealthListeners(logger);
     const metrics = createPipelineMetrics(options.registry, {
       journalBytes: () => journal?.bytesOnDisk ?? 0,
       journalSegments: () => journal?.segmentCount ?? 0,
@@ -88,7 +92,8 @@ export class DurableShareSink implements ShareSink {
         logger,
         shippedSeq: checkpoint.seq,
         onCommit: (group) => metrics.committed(group),
-        ...pick(options, ['groupWindowMs', 'maxGroupBytes', 'segmentBytes']),
+        onHealth: (state) => health.emit(state),
+        ...pick(options, ['groupWindowMs', 'maxGroupBytes', 'segmentBytes', 'probeEveryMs']),
       });
       // Segments left over from a crash between the checkpoint and their deletion.
       await journal.release(checkpoint.seq);
@@ -120,7 +125,7 @@ export class DurableShareSink implements ShareSink {
         'syncEveryMs',
       ]),
     });
-    const sink = new DurableShareSink(options.dir, journal, checkpoint, shipper, logger);
+    const sink = new DurableShareSink(options.dir, journal, checkpoint, shipper, logger, health);
     shipper.start();
     return sink;
   }
@@ -128,6 +133,11 @@ export class DurableShareSink implements ShareSink {
   record(share: AcceptedShare): Promise<void> {
     if (this.closed) return Promise.reject(new JournalClosedError());
     return this.journal.append(share).then(() => undefined);
+  }
+
+  /** The journal's health: unhealthy from a failed commit (a full disk) until it writes again. */
+  watchHealth(listener: (health: SinkHealth) => void): () => void {
+    return this.health.add(listener);
   }
 
   get stats(): SinkStats {
@@ -185,4 +195,29 @@ function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pic
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;
+}
+
+class HealthListeners {
+  private readonly listeners = new Set<(health: SinkHealth) => void>();
+  private last: SinkHealth = { healthy: true, reason: '' };
+
+  constructor(private readonly logger: Logger) {}
+
+  /** A listener added while unhealthy hears it at once. */
+  add(listener: (health: SinkHealth) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.last.healthy) listener(this.last);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(health: SinkHealth): void {
+    this.last = health;
+    // Called from inside a commit: a listener that throws must not keep the group's miners from their answer.
+    for (const listener of this.listeners)
+      try {
+        listener(health);
+      } catch (err) {
+        this.logger.error({ err }, 'share journal: a health listener failed');
+      }
+  }
 }

@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { NetworkName } from '../ergo/index.ts';
 import type { ClientAddressBook } from './bans.ts';
@@ -25,7 +24,10 @@ export interface StratumContext {
   readonly addresses: ClientAddressBook;
   readonly limits: StratumLimits;
   readonly logger: Logger;
-  readonly events: EventEmitter<StratumEventMap>;
+  /** Emits to StratumServer.events; a listener that throws is logged, never reaches the caller. */
+  emit<K extends keyof StratumEventMap>(event: K, payload: StratumEventMap[K][0]): void;
+  /** Bans an address that just crossed the invalid-work ratio: closes every connection it has. */
+  ban(clientAddress: string): void;
   now(): number;
   /** A per-job value (a share target, the notify lines for one difficulty), computed once per job and key. */
   memo<T>(job: Job, key: string, compute: () => T): T;
@@ -41,13 +43,17 @@ export interface ShareEvent {
   reason?: string;
 }
 
+/** Every event carries one payload object (emitted without rest arrays on the share path). */
 export interface StratumEventMap {
   share: [ShareEvent];
   block: [{ share: AcceptedShare; accepted: boolean; detail?: string }];
   connected: [{ sessionId: number; clientAddress: string; port: number }];
   disconnected: [{ sessionId: number; clientAddress: string; reason: string }];
   authorized: [{ sessionId: number; address: string; worker: string }];
-  banned: [{ clientAddress: string }];
+  banned: [{ clientAddress: string; connectionsClosed: number }];
+  /** The share sink cannot make shares durable: every miner was disconnected and new ones are refused. */
+  suspended: [{ reason: string; connectionsClosed: number }];
+  resumed: [{ suspendedMs: number }];
   /** A miner asked for settings (t= in the password) and has an accepted share on that connection. */
   settings: [{ address: string; payoutThreshold: string; clientAddress: string }];
 }

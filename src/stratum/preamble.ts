@@ -16,7 +16,8 @@ export interface PreambleOptions {
   /** Serve TLS and plain text on one port, by the first byte (0x16 = TLS handshake). */
   detectTls: boolean;
   timeoutMs: number;
-  maxBytes: number;
+  /** A PROXY header still incomplete after this many bytes is refused (the stratum lines after it are not limited here). */
+  maxProxyHeaderBytes: number;
 }
 
 /**
@@ -39,10 +40,13 @@ export function readPreamble(socket: Socket, options: PreambleOptions): Promise<
     const timer = setTimeout(() => finish({ ok: false, reason: 'silent after connect' }), options.timeoutMs);
     const onData = (chunk: Buffer) => {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-      if (buffer.length > options.maxBytes) return finish({ ok: false, reason: 'oversized preamble' });
       if (!proxyDone) {
         const proxy = parseProxyHeader(buffer);
-        if (proxy.status === 'incomplete') return;
+        if (proxy.status === 'incomplete') {
+          if (buffer.length > options.maxProxyHeaderBytes)
+            finish({ ok: false, reason: 'oversized PROXY header' });
+          return;
+        }
         if (proxy.status === 'invalid') return finish({ ok: false, reason: proxy.reason });
         if (proxy.status === 'ok') {
           if (!options.trustedProxy)

@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { Server, Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import type { NetworkName } from '../ergo/index.ts';
+import { connectionCap, openFileLimit, RefusalTally } from './admission.ts';
 import { ClientAddressBook } from './bans.ts';
 import type { StratumContext, StratumEventMap } from './context.ts';
 import { ExtranonceAllocator } from './extranonce.ts';
 import { type Job, JobBook, type Work } from './jobs.ts';
+import { type BoundPort, listenPort } from './listen.ts';
 import { normalizeAddress, readPreamble } from './preamble.ts';
 import { Session } from './session.ts';
 import {
@@ -31,20 +33,16 @@ export interface StratumServerOptions {
   instanceBits?: number;
   /** extranonce1 bytes (default 2: the miner rolls 6 bytes). */
   extranonce1Size?: number;
-  limits?: Partial<StratumLimits>;
+  limits?: Partial<Omit<StratumLimits, 'ban'>> & { ban?: Partial<StratumLimits['ban']> };
   logger?: Logger;
   now?: () => number;
   sweepIntervalMs?: number;
+  /** The process's open-file limit (default: read from /proc/self/limits); the connection cap keeps below it. */
+  openFileLimit?: number | null;
 }
 
 /** Share outcomes since start; stale shares are counted apart from invalid ones. */
 export type ShareCounters = Record<ShareOutcome, number>;
-
-export interface BoundPort {
-  host: string;
-  port: number;
-  config: PortConfig;
-}
 
 /** The stratum server: ports, sessions, jobs and broadcasts. Work comes in through setWork(). */
 export class StratumServer {
@@ -59,16 +57,34 @@ export class StratumServer {
     unauthorized: 0,
     busy: 0,
   };
+  /** Connections held at once, from accept: the configured cap, lowered below the open-file limit. */
+  readonly maxConnections: number;
   private readonly ctx: StratumContext;
   private readonly sessions = new Set<Session>();
+  private readonly byAddress = new Map<string, Set<Session>>();
   private readonly servers: Server[] = [];
   private readonly memos = new WeakMap<Job, Map<string, unknown>>();
   private readonly proxies: Set<string>;
+  private readonly refusals = new RefusalTally();
+  /** Sockets open now, whatever their stage (preamble, subscribed, mining), from accept to close. */
+  private readonly sockets = new Set<Socket>();
+  private suspended: { reason: string; since: number } | null = null;
+  /** Closing many sessions at once (a ban, a suspension): one summary line instead of one per session. */
+  private closingMany = false;
+  private unwatchSink: (() => void) | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private nextSessionId = 1;
 
   constructor(private readonly options: StratumServerOptions) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const limits: StratumLimits = {
+      ...DEFAULT_LIMITS,
+      ...options.limits,
+      ban: { ...DEFAULT_LIMITS.ban, ...options.limits?.ban },
+    };
+    this.maxConnections = connectionCap(
+      limits.maxConnections,
+      options.openFileLimit === undefined ? openFileLimit() : options.openFileLimit,
+    );
     const instanceId = options.instanceId ?? 0;
     const instance = instanceId.toString(16).padStart(2, '0');
     const memos = this.memos;
@@ -91,7 +107,8 @@ export class StratumServer {
       addresses: new ClientAddressBook(limits.ban),
       limits,
       logger: options.logger ?? pino({ level: 'silent' }),
-      events: this.events,
+      emit: (event, payload) => this.emitSafe(event, payload),
+      ban: (clientAddress) => this.closeBanned(clientAddress),
       now: options.now ?? Date.now,
       memo<T>(job: Job, key: string, compute: () => T): T {
         let perJob = memos.get(job);
@@ -109,52 +126,66 @@ export class StratumServer {
     return this.sessions.size;
   }
 
+  /** Every socket held now, including those still in their preamble (what the connection cap counts). */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Connections refused since start, by reason. */
+  get refused(): ReadonlyMap<string, number> {
+    return this.refusals.sinceStart;
+  }
+
+  /** Why the server takes no miners now (the share sink cannot write), or null. */
+  get suspendedReason(): string | null {
+    return this.suspended?.reason ?? null;
+  }
+
+  /** Addresses and bans the server remembers, and jobs it keeps (bounded; see ClientAddressBook, JobBook). */
+  get memory(): { addresses: number; bans: number; jobs: number } {
+    return { ...this.ctx.addresses.size, jobs: this.ctx.jobs.size };
+  }
+
   get currentJob(): Job | null {
     return this.ctx.jobs.current;
   }
 
   async start(): Promise<BoundPort[]> {
+    const configured = this.ctx.limits.maxConnections;
+    if (this.maxConnections < configured)
+      this.ctx.logger.warn(
+        `stratum: at most ${this.maxConnections} connections (not ${configured}): the process may open only ${openFileLimit() ?? '?'} files and keeps headroom for the journal, the database and HTTP; raise the limit (ulimit -n) to hold more`,
+      );
     const bound: BoundPort[] = [];
     for (const config of this.options.ports) {
-      const tls = config.tls ? createSecureContext({ key: config.tls.key, cert: config.tls.cert }) : null;
-      const server = createServer({ pauseOnConnect: false, noDelay: true }, (socket) =>
-        this.accept(socket, config, tls),
-      );
-      server.on('error', (err) =>
-        this.ctx.logger.error({ err, port: config.port }, 'stratum listener error'),
-      );
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host ?? '0.0.0.0', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      bound.push({ host: config.host ?? '0.0.0.0', port, config });
-      this.servers.push(server);
-      this.ctx.logger.info(
-        { port, tls: Boolean(tls), detectTls: Boolean(config.tls?.detect) },
-        'stratum port listening',
-      );
+      const listening = await listenPort(config, (...args) => this.onConnection(...args), this.ctx.logger);
+      this.servers.push(listening.server);
+      bound.push(listening.bound);
     }
+    this.unwatchSink =
+      this.options.sink.watchHealth?.((health) =>
+        health.healthy ? this.resume() : this.suspend(health.reason),
+      ) ?? null;
     this.sweepTimer = setInterval(() => this.sweep(), this.options.sweepIntervalMs ?? 5000);
     this.sweepTimer.unref();
     return bound;
   }
 
-  /** New work from the node: a new job when msg changed; broadcast to every authorized miner. */
+  /** New work from the node: a new job when msg or height changed; broadcast to every authorized miner. */
   setWork(work: Work): Job | null {
     const update = this.ctx.jobs.update(work, this.ctx.now());
     if (!update) return null;
+    if (update.lowerThan !== null)
+      this.ctx.logger.warn(
+        { height: work.height, previous: update.lowerThan },
+        `stratum: work at height ${work.height}, below the previous ${update.lowerThan} (a reorg, or a switch to a node one block behind): miners switch to it, and shares for other heights are stale`,
+      );
     const started = performance.now();
-    for (const session of this.sessions) session.sendJob(update.job, update.clean);
+    for (const session of this.sessions) session.sendJob(update.job);
     this.ctx.logger.debug(
       {
         job: update.job.id,
         height: work.height,
-        clean: update.clean,
         miners: this.sessions.size,
         ms: performance.now() - started,
       },
@@ -166,60 +197,176 @@ export class StratumServer {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    this.unwatchSink?.();
+    this.unwatchSink = null;
     const closing = this.servers
       .splice(0)
       .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
-    for (const session of [...this.sessions]) session.close('server stopping');
+    this.closeAll([...this.sessions], 'server stopping');
+    for (const socket of this.sockets) socket.destroy(); // those still in their preamble
     await Promise.all(closing);
   }
 
-  private async accept(socket: Socket, config: PortConfig, tls: SecureContext | null): Promise<void> {
-    socket.setKeepAlive(true, 60_000);
-    socket.on('error', () => undefined); // errors during the preamble are reported as its outcome
+  /** The share sink cannot write: every miner goes (to its backup pool), and none is taken until it can. */
+  private suspend(reason: string): void {
+    if (this.suspended) return;
+    this.suspended = { reason, since: this.ctx.now() };
+    const closed = this.closeAll([...this.sessions], `not taking miners: ${reason}`);
+    this.ctx.logger.error(
+      `stratum: shares cannot be made durable (${reason}): closed ${closed} miner connection(s) so they fail over, and refusing new ones until the share journal writes again`,
+    );
+    this.emitSafe('suspended', { reason, connectionsClosed: closed });
+  }
+
+  private resume(): void {
+    if (!this.suspended) return;
+    const suspendedMs = this.ctx.now() - this.suspended.since;
+    this.suspended = null;
+    this.ctx.logger.info(
+      `stratum: the share journal writes again: taking miners (after ${(suspendedMs / 1000).toFixed(1)} s)`,
+    );
+    this.emitSafe('resumed', { suspendedMs });
+  }
+
+  private closeBanned(client: string): void {
+    const closed = this.closeAll([...(this.byAddress.get(client) ?? [])], 'banned: too much invalid work');
+    const { banSeconds, invalidPercent, checkThreshold } = this.ctx.limits.ban;
+    this.ctx.logger.warn(
+      { client },
+      `stratum: banned ${client} for ${banSeconds} s (over ${invalidPercent} % invalid work in ${checkThreshold} counted shares); closed its ${closed} connection(s)`,
+    );
+    this.emitSafe('banned', { clientAddress: client, connectionsClosed: closed });
+  }
+
+  private closeAll(sessions: Session[], reason: string): number {
+    this.closingMany = true;
+    try {
+      for (const session of sessions) session.close(reason);
+    } finally {
+      this.closingMany = false;
+    }
+    return sessions.length;
+  }
+
+  /** Accept: the global cap, and (unless the peer is a proxy) its address, before reading a byte. */
+  private onConnection(socket: Socket, config: PortConfig, tls: SecureContext | null): void {
+    socket.on('error', () => undefined); // errors before the session exists end in close or the preamble
     const peer = normalizeAddress(socket.remoteAddress ?? '');
-    const { limits, logger, addresses } = this.ctx;
+    const proxied = this.proxies.has(peer);
+    const refusal = this.suspended
+      ? 'not taking miners (share journal failed)'
+      : this.sockets.size >= this.maxConnections
+        ? 'server full'
+        : proxied
+          ? null
+          : this.addressRefusal(peer, true);
+    if (refusal) {
+      this.refuse(socket, peer, refusal);
+      return;
+    }
+    const { addresses } = this.ctx;
+    this.sockets.add(socket);
+    if (!proxied) addresses.connected(peer);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      if (!proxied) addresses.disconnected(peer, this.ctx.now());
+    });
+    this.accept(socket, config, tls, proxied).catch((err: Error) => {
+      this.ctx.logger.error({ err, client: peer }, 'stratum: accepting a connection failed');
+      socket.destroy();
+    });
+  }
+
+  private addressRefusal(client: string, countConnections: boolean): string | null {
+    const { addresses, limits } = this.ctx;
+    if (addresses.isBanned(client, this.ctx.now())) return 'banned';
+    if (countConnections && addresses.connectionCount(client) >= limits.maxConnectionsPerAddress)
+      return 'too many connections from this address';
+    return null;
+  }
+
+  private async accept(
+    socket: Socket,
+    config: PortConfig,
+    tls: SecureContext | null,
+    proxied: boolean,
+  ): Promise<void> {
+    socket.setKeepAlive(true, 60_000);
+    const { limits, addresses } = this.ctx;
     const preamble = await readPreamble(socket, {
-      trustedProxy: this.proxies.has(peer),
+      trustedProxy: proxied,
       tls,
       detectTls: Boolean(config.tls?.detect),
       timeoutMs: limits.silenceTimeoutMs,
-      maxBytes: limits.maxLineBytes,
+      maxProxyHeaderBytes: limits.maxLineBytes,
     });
+    const peer = normalizeAddress(socket.remoteAddress ?? '');
     if (!preamble.ok) {
-      logger.info({ client: peer, reason: preamble.reason }, 'connection refused');
-      socket.destroy();
+      this.refuse(socket, peer, preamble.reason);
       return;
     }
     const client = preamble.clientAddress;
-    const now = this.ctx.now();
-    if (addresses.isBanned(client, now)) {
-      this.refuse(socket, client, 'banned');
+    // A proxied client is known only now; anyone may have been banned, or the sink failed, meanwhile.
+    const refusal = this.suspended
+      ? 'not taking miners (share journal failed)'
+      : this.addressRefusal(client, proxied);
+    if (refusal) {
+      this.refuse(socket, client, refusal);
       return;
     }
-    if (addresses.connectionCount(client) >= limits.maxConnectionsPerAddress) {
-      this.refuse(socket, client, 'too many connections from this address');
-      return;
+    if (proxied) {
+      addresses.connected(client);
+      socket.once('close', () => addresses.disconnected(client, this.ctx.now()));
     }
-    addresses.connected(client);
     const id = this.nextSessionId++;
-    const session = new Session(id, this.ctx, preamble.stream, client, config, (s, reason) => {
-      this.sessions.delete(s);
-      addresses.disconnected(client);
-      logger.info({ session: s.id, client, reason }, 'miner disconnected');
-      this.events.emit('disconnected', { sessionId: s.id, clientAddress: client, reason });
-    });
+    const session = new Session(id, this.ctx, preamble.stream, client, config, (s, reason) =>
+      this.onSessionClosed(s, reason),
+    );
     this.sessions.add(session);
-    this.events.emit('connected', { sessionId: id, clientAddress: client, port: config.port });
+    let siblings = this.byAddress.get(client);
+    if (!siblings) {
+      siblings = new Set();
+      this.byAddress.set(client, siblings);
+    }
+    siblings.add(session);
+    this.emitSafe('connected', { sessionId: id, clientAddress: client, port: config.port });
     session.start(preamble.initial);
   }
 
+  private onSessionClosed(session: Session, reason: string): void {
+    const client = session.clientAddress;
+    this.sessions.delete(session);
+    const siblings = this.byAddress.get(client);
+    siblings?.delete(session);
+    if (siblings?.size === 0) this.byAddress.delete(client);
+    if (this.closingMany)
+      this.ctx.logger.debug({ session: session.id, client, reason }, 'miner disconnected');
+    else this.ctx.logger.info({ session: session.id, client, reason }, 'miner disconnected');
+    this.emitSafe('disconnected', { sessionId: session.id, clientAddress: client, reason });
+  }
+
+  /** Refusals are counted and logged as one summary line per sweep, not one line each. */
   private refuse(socket: Socket, client: string, reason: string): void {
-    this.ctx.logger.info({ client, reason }, 'connection refused');
+    this.refusals.add(reason, client);
+    this.ctx.logger.debug({ client, reason }, 'connection refused');
     socket.destroy();
   }
 
   private sweep(): void {
     const now = this.ctx.now();
     for (const session of [...this.sessions]) session.sweep(now);
+    this.ctx.addresses.sweep(now);
+    this.ctx.jobs.prune(now);
+    const refused = this.refusals.take();
+    if (refused) this.ctx.logger.info(refused);
+  }
+
+  /** A listener that throws is logged; it never reaches a socket handler, a timer or accept. */
+  private emitSafe<K extends keyof StratumEventMap>(event: K, payload: StratumEventMap[K][0]): void {
+    try {
+      (this.events.emit as (e: K, p: StratumEventMap[K][0]) => boolean)(event, payload);
+    } catch (err) {
+      this.ctx.logger.error({ err, event }, 'stratum: an event listener failed');
+    }
   }
 }

@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { clamp, parseDifficulty, type Ratio, shareTarget } from '../autolykos/index.ts';
 import { InvalidAddressError, parseAddress } from '../ergo/index.ts';
 import type { StratumContext } from './context.ts';
+import { LineFramer, type LineHandler } from './framing.ts';
 import type { Job } from './jobs.ts';
 import {
   errorLine,
@@ -19,7 +21,7 @@ import {
 import { checkSubmit, difficultyKey } from './submit.ts';
 import type { PortConfig } from './types.ts';
 import {
-  acceptableDifficulties,
+  isEasier,
   startVardiff,
   type VardiffConfig,
   type VardiffState,
@@ -38,23 +40,25 @@ interface Login {
 const MAX_WRITE_BUFFER = 1 << 20;
 
 /** One miner connection: framing, limits, and the subscribe / authorize / submit conversation. */
-export class Session {
+export class Session implements LineHandler {
   userAgent = '';
   extranonce1: string | null = null;
   readonly logins = new Map<string, Login>();
   readonly connectedAt: number;
   lastShareAt: number;
   closed = false;
-  private buffer = '';
+  private readonly framer: LineFramer;
+  private readonly decoder = new StringDecoder('utf8');
+  /** Submits still being checked (instant methods are answered at once and never count). */
   private pending = 0;
-  private tokens: number;
-  private tokensAt: number;
   private vardiff!: VardiffState;
   /** Memo keys of this connection's difficulty, rebuilt only when it changes (broadcasts read them). */
-  private memoKeys = { target: '', update: '', clean: '' };
+  private memoKeys = { target: '', lines: '' };
   /** null once the miner asked for a static difficulty (d=) or the port has none. */
   private vardiffConfig: VardiffConfig | null;
   private sentJob = false;
+  private lastSentDifficulty: Ratio | null = null;
+  private easiestSent: Ratio | null = null;
 
   constructor(
     readonly id: number,
@@ -67,14 +71,12 @@ export class Session {
     const now = ctx.now();
     this.connectedAt = now;
     this.lastShareAt = now;
-    this.tokens = ctx.limits.messageBurst;
-    this.tokensAt = now;
+    this.framer = new LineFramer(ctx.limits, this, now);
     this.setVardiff(startVardiff(port.startDifficulty, now));
     this.vardiffConfig = port.vardiff
       ? { ...port.vardiff, min: port.minDifficulty, max: port.maxDifficulty }
       : null;
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => this.onData(chunk));
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (err) => this.close(`socket error: ${err.message}`));
     stream.on('close', () => this.close('client closed the connection'));
     stream.on('end', () => this.close('client closed the connection'));
@@ -88,45 +90,59 @@ export class Session {
     return this.logins.size > 0;
   }
 
-  acceptableDifficulties(now: number): Ratio[] {
-    return this.vardiffConfig
-      ? acceptableDifficulties(this.vardiff, now, this.vardiffConfig)
-      : [this.vardiff.difficulty];
+  /** Current and previous difficulty (until the next change), the harder first. */
+  get acceptable(): readonly Ratio[] {
+    return this.vardiff.acceptable;
+  }
+
+  /** The easiest difficulty the pool sent this connection (before any job: the current one). */
+  get easiestDifficulty(): Ratio {
+    return this.easiestSent ?? this.vardiff.difficulty;
   }
 
   /** Feeds bytes read before the session existed (after a PROXY header), then resumes the socket. */
   start(initial: Buffer): void {
-    if (initial.length > 0) this.onData(initial.toString('utf8'));
+    if (initial.length > 0) this.onData(initial);
     this.stream.resume();
   }
 
-  /** set_difficulty [1] then notify with this connection's share target. */
-  sendJob(job: Job, clean: boolean): void {
+  /**
+   * set_difficulty [1] then notify with this connection's share target, always clean_jobs = true: for new
+   * work and for a vardiff re-send alike (miners that switch only on clean_jobs pick up both).
+   */
+  sendJob(job: Job): void {
     if (!this.extranonce1 || !this.authorized || this.closed) return;
     const d = this.vardiff.difficulty;
-    // Most miners share a few difficulties: the two lines are built once per job, difficulty and clean flag.
-    const lines = this.ctx.memo(job, clean ? this.memoKeys.clean : this.memoKeys.update, () => {
+    // Most miners share a few difficulties: the two lines are built once per job and difficulty.
+    const lines = this.ctx.memo(job, this.memoKeys.lines, () => {
       const target = this.ctx.memo(job, this.memoKeys.target, () => shareTarget(d, job.b));
       // Encoded once: writing one Buffer to many sockets skips a UTF-8 encoding per socket.
-      return Buffer.from(SET_DIFFICULTY_ONE + notifyLine(job, target, clean));
+      return Buffer.from(SET_DIFFICULTY_ONE + notifyLine(job, target, true));
     });
     this.write(lines);
     this.sentJob = true;
+    if (d !== this.lastSentDifficulty) {
+      this.lastSentDifficulty = d;
+      if (this.easiestSent === null || isEasier(d, this.easiestSent)) this.easiestSent = d;
+    }
   }
 
   private setVardiff(next: VardiffState): void {
     if (next.difficulty !== this.vardiff?.difficulty) {
       const key = difficultyKey(next.difficulty);
-      this.memoKeys = { target: `target:${key}`, update: `lines:${key}|0`, clean: `lines:${key}|1` };
+      this.memoKeys = { target: `target:${key}`, lines: `lines:${key}` };
     }
     this.vardiff = next;
   }
 
-  /** Periodic sweep: idle and silence timeouts, and vardiff for quiet miners. */
+  /** Periodic sweep: silence, login and idle timeouts, and vardiff for quiet miners. */
   sweep(now: number): void {
     if (this.closed) return;
-    if (!this.extranonce1 && now - this.connectedAt > this.ctx.limits.silenceTimeoutMs) {
+    const { silenceTimeoutMs, loginTimeoutMs } = this.ctx.limits;
+    if (!this.extranonce1 && now - this.connectedAt > silenceTimeoutMs) {
       this.close('did not subscribe in time');
+    } else if (!this.authorized && now - this.connectedAt > loginTimeoutMs) {
+      this.close('did not authorize in time');
     } else if (this.authorized && now - this.lastShareAt > this.ctx.limits.idleTimeoutMs) {
       this.close('idle: no share for too long');
     } else if (this.vardiffConfig) {
@@ -151,67 +167,61 @@ export class Session {
     this.stream.write(text);
   }
 
-  private onData(chunk: string): void {
+  private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.buffer += chunk;
-    let newline = this.buffer.indexOf('\n');
-    while (newline >= 0 && !this.closed) {
-      const line = this.buffer.slice(0, newline).trim();
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line.length > this.ctx.limits.maxLineBytes) {
-        this.close('line too long');
-        return;
-      }
-      if (line.length > 0) this.onLine(line);
-      newline = this.buffer.indexOf('\n');
-    }
-    if (this.buffer.length > this.ctx.limits.maxLineBytes) this.close('line too long');
+    // One decoder for the bytes read before the session and after: a character split between reads stays whole.
+    const verdict = this.framer.feed(this.decoder.write(chunk), this.ctx.now());
+    if (verdict) this.close(verdict);
   }
 
-  private onLine(line: string): void {
-    const now = this.ctx.now();
-    const { messagesPerSecond, messageBurst, maxPendingRequests } = this.ctx.limits;
-    this.tokens = Math.min(messageBurst, this.tokens + ((now - this.tokensAt) / 1000) * messagesPerSecond);
-    this.tokensAt = now;
-    if (this.tokens < 1) {
-      this.close('message flood');
-      return;
-    }
-    this.tokens -= 1;
+  /** One trimmed line from the framer. */
+  onLine(line: string): void {
     const parsed = parseRequestLine(line);
     if (!parsed.ok) {
       this.close(`malformed line: ${parsed.reason}`);
       return;
     }
-    if (this.pending >= maxPendingRequests) {
+    const { id, method, params } = parsed.request;
+    if (method !== 'mining.submit') {
+      this.answerInstantly(id, method, params);
+      return;
+    }
+    if (this.pending >= this.ctx.limits.maxPendingRequests) {
       this.close('too many pending requests');
       return;
     }
-    const { id, method, params } = parsed.request;
     this.pending += 1;
-    this.handle(id, method, params)
-      .catch((err: Error) => {
+    this.submit(id, params).then(
+      () => {
+        this.pending -= 1;
+      },
+      (err: Error) => {
+        this.pending -= 1;
         this.ctx.logger.error({ err, session: this.id, method }, 'request failed');
         if (id !== null) this.write(errorLine(id, StratumErrorCode.Other, 'internal error'));
-      })
-      .finally(() => {
-        this.pending -= 1;
-      });
+      },
+    );
   }
 
-  private async handle(id: RequestId | null, method: string, params: unknown[]): Promise<void> {
-    switch (method) {
-      case 'mining.subscribe':
-        return this.subscribe(id, params);
-      case 'mining.authorize':
-        return this.authorize(id, params);
-      case 'mining.submit':
-        return this.submit(id, params);
-      case 'mining.extranonce.subscribe':
-        if (id !== null) this.write(replyLine(id, true));
-        return;
-      default:
-        if (id !== null) this.write(errorLine(id, StratumErrorCode.Other, `unsupported method ${method}`));
+  /** Everything but submit is answered before the next line is read. */
+  private answerInstantly(id: RequestId | null, method: string, params: unknown[]): void {
+    try {
+      switch (method) {
+        case 'mining.subscribe':
+          this.subscribe(id, params);
+          return;
+        case 'mining.authorize':
+          this.authorize(id, params);
+          return;
+        case 'mining.extranonce.subscribe':
+          if (id !== null) this.write(replyLine(id, true));
+          return;
+        default:
+          if (id !== null) this.write(errorLine(id, StratumErrorCode.Other, `unsupported method ${method}`));
+      }
+    } catch (err) {
+      this.ctx.logger.error({ err, session: this.id, method }, 'request failed');
+      if (id !== null) this.write(errorLine(id, StratumErrorCode.Other, 'internal error'));
     }
   }
 
@@ -232,7 +242,7 @@ export class Session {
       ['mining.notify', subscription],
     ];
     this.write(replyLine(id, [details, this.extranonce1, this.ctx.extranonces.extranonce2Size]));
-    this.maybeSendFirstJob();
+    this.maybeSendJob();
   }
 
   private authorize(id: RequestId | null, params: unknown[]): void {
@@ -242,6 +252,10 @@ export class Session {
       return;
     }
     const { address, worker } = splitWorkerLogin(login);
+    if (!this.logins.has(login) && this.logins.size >= this.ctx.limits.maxWorkersPerConnection) {
+      this.write(errorLine(id, StratumErrorCode.Unauthorized, 'too many workers on one connection'));
+      return;
+    }
     try {
       parseAddress(address, this.ctx.network);
     } catch (err) {
@@ -270,13 +284,14 @@ export class Session {
     }
     this.logins.set(login, { address, worker, payoutThreshold: payoutThresholdFromPassword(password) });
     this.write(replyLine(id, true));
-    this.ctx.events.emit('authorized', { sessionId: this.id, address, worker });
-    this.maybeSendFirstJob();
+    this.ctx.emit('authorized', { sessionId: this.id, address, worker });
+    this.maybeSendJob();
   }
 
-  private maybeSendFirstJob(): void {
+  /** The first job, or the current one again when a login's d= changed the difficulty since it was sent. */
+  private maybeSendJob(): void {
     const job = this.ctx.jobs.current;
-    if (job && !this.sentJob) this.sendJob(job, true);
+    if (job && (!this.sentJob || this.lastSentDifficulty !== this.vardiff.difficulty)) this.sendJob(job);
   }
 
   private async submit(id: RequestId | null, params: unknown[]): Promise<void> {
@@ -286,10 +301,11 @@ export class Session {
     if (result.ok) {
       this.lastShareAt = now;
       this.write(replyLine(id, true));
-      if (this.vardiffConfig) this.applyVardiff(vardiffOnShare(this.vardiff, now, this.vardiffConfig));
+      if (this.vardiffConfig)
+        this.applyVardiff(vardiffOnShare(this.vardiff, now, this.vardiffConfig, result.share.difficulty));
       if (login?.payoutThreshold) {
         // Only an address that proved work on this connection may change its own settings.
-        this.ctx.events.emit('settings', {
+        this.ctx.emit('settings', {
           address: login.address,
           payoutThreshold: login.payoutThreshold,
           clientAddress: this.clientAddress,
@@ -299,7 +315,7 @@ export class Session {
     } else {
       this.write(errorLine(id, result.code, result.message));
     }
-    this.ctx.events.emit('share', {
+    this.ctx.emit('share', {
       outcome: result.outcome,
       sessionId: this.id,
       clientAddress: this.clientAddress,
@@ -307,14 +323,11 @@ export class Session {
       worker: login?.worker ?? null,
       ...(result.ok ? { share: result.share } : { reason: result.message }),
     });
-    const counted = result.outcome !== 'busy';
-    if (
-      counted &&
-      this.ctx.addresses.share(this.clientAddress, result.ok || result.outcome === 'stale', now)
-    ) {
-      this.ctx.events.emit('banned', { clientAddress: this.clientAddress });
-      this.close('banned: too many invalid shares');
-    }
+    // Only accepted shares and invalid work are judged; stale, duplicate, busy and low-difficulty shares
+    // that met a difficulty the pool gave this connection are neither.
+    const verdict = result.ok ? 'valid' : result.invalidWork ? 'invalid' : null;
+    if (verdict && this.ctx.addresses.share(this.clientAddress, verdict, now))
+      this.ctx.ban(this.clientAddress);
   }
 
   private applyVardiff(next: VardiffState): void {
@@ -326,7 +339,7 @@ export class Session {
         { session: this.id, difficulty: `${next.difficulty.num}/${next.difficulty.den}` },
         'vardiff',
       );
-      this.sendJob(job, false);
+      this.sendJob(job);
     }
   }
 }

@@ -9,6 +9,7 @@ import {
   VerifierOverloadedError,
 } from '../autolykos/index.ts';
 import type { StratumContext } from './context.ts';
+import type { Job } from './jobs.ts';
 import { StratumErrorCode, submittedNonce } from './protocol.ts';
 import type { AcceptedShare, ShareOutcome } from './types.ts';
 
@@ -19,25 +20,52 @@ export interface SubmitterSession {
   readonly userAgent: string;
   readonly extranonce1: string | null;
   readonly logins: ReadonlyMap<string, { address: string; worker: string }>;
-  /** Difficulties a share may meet now (current first, then the previous one within its grace period). */
-  acceptableDifficulties(now: number): Ratio[];
+  /** The connection's difficulty now. */
+  readonly difficulty: Ratio;
+  /** Difficulties a share may be credited at (the current one, and the previous one), the harder first. */
+  readonly acceptable: readonly Ratio[];
+  /** The easiest difficulty the pool ever sent this connection: a share meeting it is not invalid work. */
+  readonly easiestDifficulty: Ratio;
 }
 
+/**
+ * `invalidWork` is what counts toward a ban: malformed or unknown work, and hits that meet no difficulty the
+ * pool ever gave the connection. Stale, duplicate, unauthorized and busy submits, and low-difficulty shares
+ * that met a difficulty the pool gave, do not.
+ */
 export type SubmitResult =
   | { ok: true; outcome: 'accepted' | 'block'; share: AcceptedShare }
-  | { ok: false; outcome: ShareOutcome; code: StratumErrorCode; message: string };
+  | { ok: false; outcome: ShareOutcome; code: StratumErrorCode; message: string; invalidWork: boolean };
 
-function reject(outcome: ShareOutcome, code: StratumErrorCode, message: string): SubmitResult {
-  return { ok: false, outcome, code, message };
+function reject(
+  outcome: ShareOutcome,
+  code: StratumErrorCode,
+  message: string,
+  invalidWork = outcome === 'invalid',
+): SubmitResult {
+  return { ok: false, outcome, code, message, invalidWork };
 }
 
+const difficultyKeys = new WeakMap<Ratio, string>();
+
+/** "num/den", cached per ratio object: sessions hold their difficulty as one object between retargets. */
 export function difficultyKey(d: Ratio): string {
-  return `${d.num}/${d.den}`;
+  let key = difficultyKeys.get(d);
+  if (key === undefined) {
+    key = `${d.num}/${d.den}`;
+    difficultyKeys.set(d, key);
+  }
+  return key;
+}
+
+/** The share target of difficulty d for a job, computed once per job and difficulty. */
+function targetFor(ctx: StratumContext, job: Job, d: Ratio): bigint {
+  return ctx.memo(job, `target:${difficultyKey(d)}`, () => shareTarget(d, job.b));
 }
 
 /**
  * mining.submit [login, jobId, extranonce2, ntime, nonce], checked in this order: subscribed, authorized,
- * job (unknown → invalid, older height → stale), nonce, duplicate, Autolykos hit. A block candidate is
+ * job (unknown → invalid; another height or replaced too long ago → stale), nonce, duplicate, Autolykos hit. A block candidate is
  * submitted to the node(s) before anything else happens, then recorded and acknowledged.
  */
 export async function checkSubmit(
@@ -51,10 +79,12 @@ export async function checkSubmit(
   const identity = typeof login === 'string' ? session.logins.get(login) : undefined;
   if (!identity) return reject('unauthorized', StratumErrorCode.Unauthorized, 'unauthorized worker');
   if (typeof jobId !== 'string') return reject('invalid', StratumErrorCode.Other, 'invalid params');
-  const found = ctx.jobs.lookup(jobId);
+  const found = ctx.jobs.lookup(jobId, ctx.now());
   if (!found) return reject('invalid', StratumErrorCode.JobNotFound, 'job not found');
-  if (found.stale)
-    return reject('stale', StratumErrorCode.JobNotFound, 'stale share (job is for an old block)');
+  if (found.stale === 'height')
+    return reject('stale', StratumErrorCode.JobNotFound, 'stale share (job is for another block)');
+  if (found.stale === 'replaced')
+    return reject('stale', StratumErrorCode.JobNotFound, 'stale share (job was replaced by newer work)');
   const { job } = found;
   const nonce = submittedNonce(session.extranonce1, ctx.extranonces.extranonce2Size, extranonce2, nonceParam);
   if (!nonce.ok) return reject('invalid', StratumErrorCode.Other, nonce.reason);
@@ -78,16 +108,17 @@ export async function checkSubmit(
   const now = ctx.now();
   const isBlock = isBlockSolution(hit, job.b);
   let credited: Ratio | null = null;
-  for (const d of session.acceptableDifficulties(now)) {
-    const target = ctx.memo(job, `target:${difficultyKey(d)}`, () => shareTarget(d, job.b));
-    if (meetsTarget(hit, target)) {
+  for (const d of session.acceptable) {
+    if (meetsTarget(hit, targetFor(ctx, job, d))) {
       credited = d;
       break;
     }
   }
-  if (!isBlock && credited === null)
-    return reject('low-difficulty', StratumErrorCode.LowDifficulty, 'low difficulty share');
-  const difficulty = credited ?? session.acceptableDifficulties(now)[0]!;
+  if (!isBlock && credited === null) {
+    const metGiven = meetsTarget(hit, targetFor(ctx, job, session.easiestDifficulty));
+    return reject('low-difficulty', StratumErrorCode.LowDifficulty, 'low difficulty share', !metGiven);
+  }
+  const difficulty = credited ?? session.difficulty;
 
   let blockAccepted = false;
   let blockDetail: string | undefined;
@@ -99,8 +130,7 @@ export async function checkSubmit(
     blockAccepted = result.accepted;
     blockDetail = result.detail;
   }
-  const target = ctx.memo(job, `target:${difficultyKey(difficulty)}`, () => shareTarget(difficulty, job.b));
-  const expected = expectedHashes(target);
+  const expected = expectedHashes(targetFor(ctx, job, difficulty));
   const share: AcceptedShare = {
     id: randomUUID(),
     address: identity.address,
@@ -120,7 +150,7 @@ export async function checkSubmit(
     blockAccepted,
   };
   if (isBlock)
-    ctx.events.emit('block', {
+    ctx.emit('block', {
       share,
       accepted: blockAccepted,
       ...(blockDetail ? { detail: blockDetail } : {}),

@@ -1,4 +1,5 @@
 import type { PowInput, Ratio } from '../autolykos/index.ts';
+import { type BanPolicy, DEFAULT_BAN_POLICY } from './bans.ts';
 import type { VardiffConfig } from './vardiff.ts';
 
 /** A share the pool acknowledged; everything accounting, stats and audits need. */
@@ -29,6 +30,17 @@ export interface AcceptedShare {
 /** Where accepted shares go before the miner is answered (durable in the share pipeline). */
 export interface ShareSink {
   record(share: AcceptedShare): Promise<void>;
+  /**
+   * Tells when the sink cannot make shares durable (a full or failing disk) and when it can again. While it
+   * cannot, the server takes no miners: they fail over to their backup pool instead of mining for nothing.
+   */
+  watchHealth?(listener: (health: SinkHealth) => void): () => void;
+}
+
+export interface SinkHealth {
+  healthy: boolean;
+  /** Why not, in plain words (the disk error). */
+  reason: string;
 }
 
 /** Submits a block solution to the node(s); resolves once the node(s) answered. */
@@ -55,16 +67,27 @@ export interface PortConfig {
 
 export interface StratumLimits {
   maxLineBytes: number;
+  /** Submits of one connection still being checked; instant methods (subscribe, authorize…) do not count. */
   maxPendingRequests: number;
+  /**
+   * Connections held at once over all ports, counted from accept (before any PROXY or TLS preamble). Kept
+   * below the process's open-file limit with headroom for the journal, the database and HTTP (see
+   * connectionCap()).
+   */
+  maxConnections: number;
   maxConnectionsPerAddress: number;
-  /** Sustained messages per second per connection, and the burst allowed above it. */
+  /** Sustained messages per second per connection, and the burst allowed above it (empty lines count). */
   messagesPerSecond: number;
   messageBurst: number;
-  /** A connection must subscribe within this time. */
+  /** A connection must send its first bytes, and subscribe, within this time. */
   silenceTimeoutMs: number;
+  /** A connection must be authorized within this time of connecting (it holds an extranonce1 meanwhile). */
+  loginTimeoutMs: number;
   /** A connection without an accepted share for this long is dropped (its miner's backup pool takes over). */
   idleTimeoutMs: number;
-  ban: { enabled: boolean; checkThreshold: number; invalidPercent: number; banSeconds: number };
+  /** Distinct worker logins one connection may authorize. */
+  maxWorkersPerConnection: number;
+  ban: BanPolicy;
   /** Addresses allowed to send a PROXY protocol header; a header from anyone else is refused. */
   proxyAddresses: string[];
 }
@@ -72,12 +95,15 @@ export interface StratumLimits {
 export const DEFAULT_LIMITS: StratumLimits = {
   maxLineBytes: 8192,
   maxPendingRequests: 32,
+  maxConnections: 16_000,
   maxConnectionsPerAddress: 1024,
   messagesPerSecond: 50,
   messageBurst: 200,
   silenceTimeoutMs: 15_000,
+  loginTimeoutMs: 60_000,
   idleTimeoutMs: 600_000,
-  ban: { enabled: true, checkThreshold: 100, invalidPercent: 50, banSeconds: 600 },
+  maxWorkersPerConnection: 64,
+  ban: DEFAULT_BAN_POLICY,
   proxyAddresses: [],
 };
 

@@ -8,7 +8,7 @@ import { roundSignificant } from './ratio-math.ts';
 export interface VardiffConfig {
   /** Seconds between shares to aim for. */
   targetSeconds: number;
-  /** Least seconds between two retargets (unless the connection floods, see minSharesToRetarget). */
+  /** Least seconds between two retargets (except a connection's first, see floodShares). */
   retargetSeconds: number;
   /** No change while the observed interval is within ± this percentage of the target. */
   variancePercent: number;
@@ -16,10 +16,12 @@ export interface VardiffConfig {
   max: Ratio;
   /** One retarget changes the difficulty by at most this factor up or down. */
   maxFactor: number;
-  /** This many shares since the last retarget allow an early retarget (a fast miner on a low start). */
+  /**
+   * This many shares at the current difficulty allow an early retarget (a fast miner on a low start), but
+   * only while none in the window met just the previous, easier one: a client still mining at it (it ignored
+   * the re-sent job) waits for retargetSeconds, so an early retarget never drops the difficulty it is at.
+   */
   floodShares: number;
-  /** Shares meeting the previous target stay valid this long after a change. */
-  graceSeconds: number;
 }
 
 export const DEFAULT_VARDIFF: Omit<VardiffConfig, 'min' | 'max'> = {
@@ -28,17 +30,24 @@ export const DEFAULT_VARDIFF: Omit<VardiffConfig, 'min' | 'max'> = {
   variancePercent: 30,
   maxFactor: 4,
   floodShares: 20,
-  graceSeconds: 30,
 };
 
+/**
+ * The previous difficulty stays acceptable until the next change (as miningcore): a client may keep mining
+ * at it after the re-sent job. Shares are counted only when they meet the current difficulty, so a client
+ * still at the previous one is measured at the rate it would have at the current one.
+ */
 export interface VardiffState {
   difficulty: Ratio;
   previous: Ratio | null;
-  /** When the difficulty last changed (ms). */
-  changedAt: number;
+  /** Difficulties a share may be credited at, the harder first (current and previous). */
+  acceptable: readonly Ratio[];
   /** Start of the current observation window (ms). */
   windowStart: number;
+  /** Shares in the window that met the current difficulty. */
   sharesInWindow: number;
+  /** Shares in the window that met only the previous, easier difficulty. */
+  easierInWindow: number;
   lastShareAt: number;
 }
 
@@ -46,20 +55,37 @@ export function startVardiff(difficulty: Ratio, now: number): VardiffState {
   return {
     difficulty,
     previous: null,
-    changedAt: now,
+    acceptable: [difficulty],
     windowStart: now,
     sharesInWindow: 0,
+    easierInWindow: 0,
     lastShareAt: now,
   };
 }
 
-/** After an accepted share: maybe a new difficulty. */
-export function vardiffOnShare(state: VardiffState, now: number, config: VardiffConfig): VardiffState {
-  const next = { ...state, sharesInWindow: state.sharesInWindow + 1, lastShareAt: now };
+/** Did a share credited at `credited` meet the current difficulty (it met every easier one too)? */
+export function metCurrent(state: VardiffState, credited: Ratio): boolean {
+  return credited === state.difficulty || credited === state.acceptable[0];
+}
+
+/** After an accepted share credited at `credited`: maybe a new difficulty. */
+export function vardiffOnShare(
+  state: VardiffState,
+  now: number,
+  config: VardiffConfig,
+  credited: Ratio = state.difficulty,
+): VardiffState {
+  const current = metCurrent(state, credited);
+  const next = {
+    ...state,
+    sharesInWindow: state.sharesInWindow + (current ? 1 : 0),
+    easierInWindow: state.easierInWindow + (current ? 0 : 1),
+    lastShareAt: now,
+  };
   const elapsedMs = now - next.windowStart;
-  const due = elapsedMs >= config.retargetSeconds * 1000 || next.sharesInWindow >= config.floodShares;
-  if (!due) return next;
-  return retarget(next, now, elapsedMs / next.sharesInWindow, config);
+  const early = next.sharesInWindow >= config.floodShares && next.easierInWindow === 0;
+  if (elapsedMs < config.retargetSeconds * 1000 && !early) return next;
+  return retarget(next, now, elapsedMs / Math.max(1, next.sharesInWindow), config);
 }
 
 /** Periodic sweep: a connection that has gone quiet for a retarget period gets an easier target. */
@@ -72,7 +98,7 @@ export function vardiffOnIdle(state: VardiffState, now: number, config: VardiffC
 function retarget(state: VardiffState, now: number, averageMs: number, config: VardiffConfig): VardiffState {
   const targetMs = config.targetSeconds * 1000;
   const variance = (targetMs * config.variancePercent) / 100;
-  const window = { ...state, windowStart: now, sharesInWindow: 0 };
+  const window = { ...state, windowStart: now, sharesInWindow: 0, easierInWindow: 0 };
   if (Math.abs(averageMs - targetMs) <= variance) return window;
   // new = d · target / average, as an exact ratio of whole milliseconds, limited per step and by min/max.
   const factor = ratio(BigInt(Math.round(targetMs)), BigInt(Math.max(1, Math.round(averageMs))));
@@ -80,14 +106,9 @@ function retarget(state: VardiffState, now: number, averageMs: number, config: V
   const limited = clamp(factor, ratio(1000n, limit), ratio(limit, 1000n));
   const wanted = clamp(roundSignificant(mul(state.difficulty, limited)), config.min, config.max);
   if (equal(wanted, state.difficulty)) return window;
-  return { ...window, previous: state.difficulty, difficulty: wanted, changedAt: now };
-}
-
-/** The difficulties a share may be credited at now: current, and the previous one within the grace period. */
-export function acceptableDifficulties(state: VardiffState, now: number, config: VardiffConfig): Ratio[] {
-  if (state.previous && now - state.changedAt <= config.graceSeconds * 1000)
-    return [state.difficulty, state.previous];
-  return [state.difficulty];
+  const previous = state.difficulty;
+  const acceptable = compare(wanted, previous) > 0 ? [wanted, previous] : [previous, wanted];
+  return { ...window, previous, difficulty: wanted, acceptable };
 }
 
 export function isEasier(a: Ratio, b: Ratio): boolean {

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseDifficulty } from '../../src/autolykos/index.ts';
 import { loopbackSources, runLoadgen } from '../../src/miner/index.ts';
-import { MINER_ADDRESS, msgHex, startHarness } from '../helpers/stratum-harness.ts';
+import { MINER_ADDRESS, msgHex, portConfig, startHarness } from '../helpers/stratum-harness.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/enigmapool', import.meta.url));
 
 describe('load generator', () => {
   it('runs simulated miners for a bounded time, every submit answered', async () => {
@@ -31,6 +36,69 @@ describe('load generator', () => {
         2,
         'two loopback source addresses',
       );
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('--mode valid mines real shares: every nonce it submits meets the target (issue 11.11)', async () => {
+    // Start difficulty 1 (random nonces never meet it); the port lets a miner ask for d=1e-9.
+    const h = await startHarness({
+      ports: [portConfig({ startDifficulty: parseDifficulty('1'), minDifficulty: parseDifficulty('1e-12') })],
+    });
+    try {
+      h.server.setWork({ msg: msgHex(1), b: 1n, height: 100, version: 3 });
+      const report = await runLoadgen({
+        url: { host: '127.0.0.1', port: h.ports[0]!.port, tls: false },
+        user: MINER_ADDRESS,
+        connections: 4,
+        rate: 5,
+        seconds: 2,
+        connectRate: 100,
+        sourceAddresses: ['127.0.0.1'],
+        mode: 'valid',
+      });
+      assert.equal(report.mode, 'valid');
+      assert.ok(report.accepted >= 4, `${report.accepted} accepted`);
+      assert.equal(report.accepted, report.submitted);
+      assert.deepEqual(report.rejected, {});
+      assert.ok(report.hashes > report.submitted, `${report.hashes} hashes for ${report.submitted} shares`);
+      assert.equal(h.server.counters.accepted, report.accepted);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says plainly that random nonces are rejected by design', async () => {
+    const h = await startHarness({ ports: [portConfig({ startDifficulty: parseDifficulty('1') })] });
+    try {
+      h.server.setWork({ msg: msgHex(1), b: 1n, height: 100, version: 3 });
+      const args = [
+        'loadgen',
+        '--url',
+        `stratum+tcp://127.0.0.1:${h.ports[0]!.port}`,
+        '--user',
+        MINER_ADDRESS,
+      ];
+      const child = spawn(BIN, [...args, '--connections', '1', '--seconds', '1'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let stdout = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(code, 0, stderr);
+      assert.match(
+        stderr,
+        /random nonces: the pool rejects nearly all of them as low difficulty \(23\), by design/,
+      );
+      assert.match(stderr, /--mode valid mines real shares/);
+      assert.equal(JSON.parse(stdout.trim().split('\n').at(-1)!).mode, 'random');
     } finally {
       await h.close();
     }

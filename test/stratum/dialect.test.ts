@@ -163,11 +163,11 @@ describe('stratum dialect over real sockets', () => {
     const staleReply = await client.send('mining.submit', [LOGIN, jobId, '', '', nonceFor(extranonce1, 6)]);
     assert.equal(code(staleReply), 21);
     assert.match((staleReply.error as string[])[1]!, /stale/);
-    // a mempool change at the same height: not clean, and the previous job stays valid
+    // a mempool change at the same height: clean_jobs too (issue 11.23), and the previous job stays valid
     const freshId = (fresh.params as string[])[0]!;
     h.server.setWork({ msg: msgHex(3), b: NO_BLOCKS_B, height, version: 3 });
     const sameHeight = await client.nextNotify();
-    assert.equal((sameHeight.params as unknown[])[8], false);
+    assert.equal((sameHeight.params as unknown[])[8], true, 'clean_jobs whenever msg changes');
     assert.equal(
       code(await client.send('mining.submit', [LOGIN, freshId, '', '', nonceFor(extranonce1, 7)])),
       null,

@@ -23,7 +23,8 @@ describe('stratum protection', () => {
         messagesPerSecond: 20,
         messageBurst: 40,
         maxConnectionsPerAddress: 5,
-        ban: { enabled: true, checkThreshold: 10, invalidPercent: 50, banSeconds: 60 },
+        // exempt: none, so loopback test addresses can be banned
+        ban: { enabled: true, checkThreshold: 10, invalidPercent: 50, banSeconds: 60, exempt: [] },
       },
     });
     port = h.ports[0]!.port;

@@ -134,13 +134,13 @@ describe('vardiff over a real connection', () => {
       }
       const retarget = await client.nextNotify();
       assert.equal((retarget.params as string[])[0], jobId, 'same job id');
-      assert.equal((retarget.params as unknown[])[8], false);
+      assert.equal((retarget.params as unknown[])[8], true, 'the re-send is clean (issue 11.24)');
       assert.equal(
         BigInt((retarget.params as string[])[6]!),
         firstTarget / 4n,
         'difficulty ×4 (the step limit)',
       );
-      // shares at the previous target stay valid within the grace period
+      // shares at the previous target stay valid until the next change
       const reply = await client.send('mining.submit', [LOGIN, jobId, '', '', `${extranonce1}0000000000ff`]);
       assert.equal(reply.result, true);
       client.close();
