@@ -101,6 +101,8 @@ export function buildApiServer(o: ApiServerOptions): FastifyInstance {
     bodyLimit: 16 * 1024,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // Ctrl-C must not wait for browsers' keep-alive connections (or open websockets) to go away.
+    forceCloseConnections: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -154,8 +156,25 @@ export function buildApiServer(o: ApiServerOptions): FastifyInstance {
     if (o.metrics.enabled && o.metrics.port === undefined) registerMetricsRoute(scope, o);
   });
   if (o.webDir && existsSync(join(o.webDir, 'index.html')))
-    void app.register(fastifyStatic, { root: o.webDir, wildcard: false, index: 'index.html', maxAge: '1h' });
+    void app.register(fastifyStatic, {
+      root: o.webDir,
+      // Looked up per request: a site rebuilt while the pool runs is served at once.
+      wildcard: true,
+      index: 'index.html',
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (res, path) =>
+        res.setHeader('cache-control', staticCacheControl(path.slice(o.webDir!.length).replace(/^\/+/, ''))),
+    });
   return app;
+}
+
+/**
+ * The build's hashed assets never change: a year, immutable. Everything else (index.html, config.js, the
+ * favicon) must be revalidated, or a browser keeps an index.html naming assets an upgrade removed.
+ */
+export function staticCacheControl(relativePath: string): string {
+  return relativePath.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
 function registerMetricsRoute(app: FastifyInstance, o: ApiServerOptions): void {
@@ -201,7 +220,7 @@ async function notFoundOrWebsite(req: FastifyRequest, reply: FastifyReply, webDi
   const path = req.url;
   if (!API_PATHS.test(path) && (req.method === 'GET' || req.method === 'HEAD')) {
     if (webDir && existsSync(join(webDir, 'index.html')))
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
     return reply
       .code(404)
       .send({ error: 'not_found', message: 'the website is not built here (npm run build:web builds it)' });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -49,7 +49,8 @@ describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, webs
   const web = mkdtempSync(join(tmpdir(), 'enigmapool-web-'));
   before(async () => {
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>EnigmaPool</title><div id="root"></div>');
-    writeFileSync(join(web, 'app.js'), 'console.log(1)');
+    mkdirSync(join(web, 'assets'));
+    writeFileSync(join(web, 'assets', 'app.1a2b3c.js'), 'console.log(1)');
     fresh = await freshDatabase('postgres', { migrated: true });
     db = fresh.db;
     await seed(db);
@@ -99,7 +100,16 @@ describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, webs
     const page = await fetch(`${s.api.url}/miner/${ALICE}`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="root">/);
-    assert.equal((await fetch(`${s.api.url}/app.js`)).status, 200);
+    assert.equal(page.headers.get('cache-control'), 'no-cache', 'a bookmarked page is revalidated');
+    const home = await fetch(`${s.api.url}/`);
+    assert.equal(home.headers.get('cache-control'), 'no-cache');
+    const asset = await fetch(`${s.api.url}/assets/app.1a2b3c.js`);
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    writeFileSync(join(web, 'config.js'), 'window.x = 1');
+    const late = await fetch(`${s.api.url}/config.js`);
+    assert.equal(late.status, 200, 'a file added after start is served');
+    assert.equal(late.headers.get('cache-control'), 'no-cache');
     const api404 = await s.get('/api/v9/nothing');
     assert.equal(api404.status, 404);
     assert.equal(api404.body.error, 'not_found');
