@@ -77,14 +77,16 @@ export interface NodeRanking {
 }
 
 /**
- * Order of preference among healthy nodes: lowest priority number, then highest fullHeight, then
- * lowest latency, then name (deterministic). Negative when `a` is better.
+ * Order of preference among healthy nodes: highest fullHeight, then lowest priority number, then lowest
+ * latency, then name (deterministic). Negative when `a` is better. Height comes first: work from a node
+ * behind the best one is for a height the network has passed (the stratum would drop it as older work, and
+ * shares on it could never be blocks); priority decides among the nodes at the best height.
  */
 export function compareNodes(a: NodeRanking, b: NodeRanking): number {
-  if (a.priority !== b.priority) return a.priority - b.priority;
   const ha = a.fullHeight ?? -1;
   const hb = b.fullHeight ?? -1;
   if (ha !== hb) return hb - ha;
+  if (a.priority !== b.priority) return a.priority - b.priority;
   const la = a.latencyMs ?? Number.POSITIVE_INFINITY;
   const lb = b.latencyMs ?? Number.POSITIVE_INFINITY;
   if (la !== lb) return la < lb ? -1 : 1;
@@ -93,7 +95,7 @@ export function compareNodes(a: NodeRanking, b: NodeRanking): number {
 
 /**
  * The node to take work from, or null when none is healthy. The current node is kept while it is
- * healthy and ties the best on priority and height: latency alone never causes a switch (each switch
+ * healthy and ties the best on height and priority: latency alone never causes a switch (each switch
  * sends miners a new job).
  */
 export function selectBestNode(nodes: readonly NodeRanking[], current: string | null = null): string | null {

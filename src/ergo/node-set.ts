@@ -13,7 +13,7 @@ export interface NodeConfig {
   name: string;
   url: string;
   apiKey?: string;
-  /** Lower is preferred; equal priorities are ranked by height, then latency. */
+  /** Lower is preferred among the nodes at the best height (height first, then priority, then latency). */
   priority: number;
 }
 

@@ -145,8 +145,20 @@ describe('best-node selection', () => {
       best: 'b',
     },
     {
-      name: 'priority beats height',
+      name: 'height beats priority: a preferred node one block behind is not followed',
       nodes: [node('a', { priority: 1, fullHeight: 1_000 }), node('b', { priority: 2, fullHeight: 1_001 })],
+      best: 'b',
+    },
+    {
+      name: 'the backup at the best height stays current while the primary is one block behind',
+      nodes: [node('a', { priority: 0, fullHeight: 1_000 }), node('b', { priority: 1, fullHeight: 1_001 })],
+      current: 'b',
+      best: 'b',
+    },
+    {
+      name: 'back to the primary once it reaches the best height (a new job at the same height)',
+      nodes: [node('a', { priority: 0, fullHeight: 1_001 }), node('b', { priority: 1, fullHeight: 1_001 })],
+      current: 'b',
       best: 'a',
     },
     {
@@ -201,8 +213,8 @@ describe('best-node selection', () => {
 
   it('compareNodes is a total order consistent with the table', () => {
     const nodes = [
-      node('d', { priority: 2 }),
-      node('c', { fullHeight: 999 }),
+      node('d', { fullHeight: 999 }),
+      node('c', { priority: 2 }),
       node('b', { latencyMs: 20 }),
       node('a', { latencyMs: 10 }),
     ];
