@@ -57,6 +57,8 @@ export class NodeEndpoint implements DevnetNode {
     port: number,
     private readonly sim: Simulation,
     private readonly timers: TimerSet,
+    /** The mining key this node's candidates pay (the shared pool key, or the node's own). */
+    readonly publicKey: string,
   ) {
     this.boundPort = port;
   }
@@ -120,7 +122,12 @@ export class NodeEndpoint implements DevnetNode {
 
   /** The candidate this node hands out. */
   candidate(): BlockTemplate {
-    return this.lagging?.template ?? this.sim.current;
+    return this.lagging?.template ?? this.sim.candidateFor(this.publicKey);
+  }
+
+  /** The candidates this node takes solutions for (the node: current, then previous). */
+  templates(): readonly (BlockTemplate | null)[] {
+    return this.lagging ? [this.lagging.template] : this.sim.templatesFor(this.publicKey);
   }
 
   /** Applies 'stalled' (never answers; dropped when cleared) and 'slow' before a request is handled. */
@@ -136,7 +143,7 @@ export class NodeEndpoint implements DevnetNode {
     const chain = this.sim.chain;
     const fullHeight = Math.max(chain.lowest, chain.height - behind);
     const parent = chain.bestAt(fullHeight)!;
-    return { fullHeight, template: this.sim.templateOn(parent, this.sim.minerPk, true, []) };
+    return { fullHeight, template: this.sim.templateOn(parent, this.publicKey, true, []) };
   }
 
   private dropHeld(): void {

@@ -28,23 +28,29 @@ export interface WalletTxFilter {
   maxConfirmations?: number;
 }
 
-/** The node wallet of the pool key over the simulated chain (views cached until the chain or mempool change). */
+/**
+ * The node wallet of one mining key (the pool's, or a node's own) over the simulated chain (views cached
+ * until the chain or mempool change).
+ */
 export class WalletService {
   readonly scripts: WalletScripts;
   readonly address: string;
   readonly rewardAddress: string;
   private cache: { key: string; view: WalletView } | null = null;
 
-  constructor(private readonly sim: Simulation) {
+  constructor(
+    private readonly sim: Simulation,
+    publicKey = sim.minerPk,
+  ) {
     const { network, rewardDelay } = sim.params;
     this.scripts = {
       network,
       rewardDelay,
-      p2pkTree: p2pkErgoTree(sim.minerPk),
-      rewardTree: minerRewardErgoTree(sim.minerPk, rewardDelay),
+      p2pkTree: p2pkErgoTree(publicKey),
+      rewardTree: minerRewardErgoTree(publicKey, rewardDelay),
       payToReemissionTree: parseAddress(PAY_TO_REEMISSION_ADDRESS).ergoTree,
     };
-    this.address = p2pkAddress(sim.minerPk, network);
+    this.address = p2pkAddress(publicKey, network);
     this.rewardAddress = addressOfErgoTree(this.scripts.rewardTree, network);
   }
 

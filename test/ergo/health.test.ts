@@ -108,6 +108,29 @@ describe('node health classification (protocol.md B.3)', () => {
     });
   }
 
+  const POOL_KEY = `02${'ab'.repeat(32)}`;
+  const keyCases: { name: string; pk: string; key: string | null; problems: string[] }[] = [
+    {
+      name: 'candidate pays the pool key (case-insensitive)',
+      pk: POOL_KEY.toUpperCase(),
+      key: POOL_KEY,
+      problems: [],
+    },
+    {
+      name: 'candidate pays another key',
+      pk: `03${'cd'.repeat(32)}`,
+      key: POOL_KEY,
+      problems: ['reward-key-mismatch'],
+    },
+    { name: 'pool key not known yet', pk: POOL_KEY, key: null, problems: ['reward-key-unknown'] },
+  ];
+  for (const c of keyCases) {
+    it(c.name, () => {
+      const verdict = classifyHealth(info(), { h: 1_001, pk: c.pk }, c.key);
+      assert.deepEqual(verdict, { status: c.problems.length ? 'syncing' : 'synced', problems: c.problems });
+    });
+  }
+
   it('a verdict change is a status or problem-list change', () => {
     const synced = { status: 'synced' as const, problems: [] };
     assert.equal(verdictChanged(synced, { status: 'synced', problems: [] }), false);

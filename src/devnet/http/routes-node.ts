@@ -42,7 +42,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext): void
     sendJson(reply, 200, { rewardAddress: wallet.rewardAddress }),
   );
   app.get('/mining/rewardPublicKey', async (_req, reply) =>
-    sendJson(reply, 200, { rewardPubkey: sim.minerPk }),
+    sendJson(reply, 200, { rewardPubkey: endpoint.publicKey }),
   );
 
   app.get('/emission/at/:height', async (req, reply) => {
