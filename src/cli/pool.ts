@@ -213,7 +213,7 @@ function startPoolAccounting(
     db,
     chain: chainNode,
     wallet: walletNode ? () => nodeSet.wallet() : null,
-    poolPublicKey: () => (walletNode ? nodeSet.wallet() : chainNode()).rewardPublicKey(),
+    poolPublicKey: () => nodeSet.rewardPublicKey(),
     network: config.network,
     instance: config.instance.id.toString(16).padStart(2, '0'),
     logger: logger.child({ part: 'accounting' }),
@@ -221,8 +221,14 @@ function startPoolAccounting(
 }
 
 function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): void {
-  nodeSet.on('work', ({ work, blockVersion }) => {
-    stratum.setWork({ msg: work.msg, b: work.b, height: work.h, version: blockVersion });
+  nodeSet.on('work', ({ work, blockVersion, node }) => {
+    stratum.setWork({
+      msg: work.msg,
+      b: work.b,
+      height: work.h,
+      version: blockVersion,
+      source: { node, pk: work.pk },
+    });
   });
   nodeSet.on('height', ({ height, node }) => logger.debug({ height, node }, 'new chain height'));
   nodeSet.on('switch', ({ from, to }) => {
