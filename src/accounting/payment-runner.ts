@@ -31,6 +31,7 @@ import {
 } from './payment-store.ts';
 import {
   addressValidator,
+  batchOf,
   type PayoutPlan,
   type PayoutRules,
   type PlannedBatch,
@@ -89,6 +90,7 @@ export interface PayoutReport {
   confirmed: bigint[];
   setAside: PayoutPlan['setAside'];
   walletShort: PayoutPlan['walletShort'];
+  feeShort: PayoutPlan['feeShort'];
   /** Why no new payments were made this run. */
   skipped?: string;
 }
@@ -132,6 +134,7 @@ export class PaymentRunner {
       confirmed: [],
       setAside: [],
       walletShort: null,
+      feeShort: null,
     };
     const holder = this.o.instance || 'default';
     if (!(await takePayoutLease(this.o.db, holder, this.o.leaseMs ?? 600_000))) {
@@ -247,6 +250,12 @@ export class PaymentRunner {
       );
       await holdPayouts(this.o.db, s.address, s.reason);
     }
+    report.feeShort = plan.feeShort;
+    if (plan.feeShort)
+      this.logger.warn(
+        { needed: plan.feeShort.needed.toString(), available: plan.feeShort.available.toString() },
+        'the pool fee accounts cannot cover the transaction fees of the payouts due (txFeePaidBy: pool): waiting for the next run',
+      );
     if (plan.walletShort)
       this.logger.warn(
         { needed: plan.walletShort.needed.toString(), available: plan.walletShort.available.toString() },
@@ -278,16 +287,9 @@ export class PaymentRunner {
     }
   }
 
-  /** A one-output payment of `debit` (the output's share of the fee recomputed for a single output). */
+  /** A one-output payment of `debit` (the fee recomputed for a single output). */
   private single(address: string, debit: bigint): PlannedBatch {
-    const { rules } = this.o;
-    const feeShare = rules.txFeePaidBy === 'miners' ? rules.txFee : 0n;
-    return {
-      outputs: [{ address, debit, value: debit - feeShare, feeShare }],
-      fee: rules.txFee,
-      debitTotal: debit,
-      walletCost: debit - feeShare + rules.txFee,
-    };
+    return batchOf([{ address, amount: debit }], this.o.rules);
   }
 
   private requested(requests: readonly { address: string; value: string }[]): RequestedOutput[] {

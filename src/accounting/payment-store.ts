@@ -39,13 +39,18 @@ export async function recordPayment(
   instance: string,
 ): Promise<bigint | null> {
   return db.transaction(async (tx) => {
-    const addresses = batch.outputs.map((o) => o.address);
+    const debits = new Map<string, bigint>();
+    for (const d of [
+      ...batch.outputs.map((o) => ({ address: o.address, amount: o.debit })),
+      ...batch.feeDebits,
+    ])
+      debits.set(d.address, (debits.get(d.address) ?? 0n) + d.amount);
     const locked = await tx.query<{ address: string; payable: bigint }>(
       'SELECT address, payable FROM balances WHERE address = ANY($1::text[]) ORDER BY address FOR UPDATE',
-      [addresses],
+      [[...debits.keys()]],
     );
     const payable = new Map(locked.rows.map((r) => [r.address, bigOf(r.payable)]));
-    if (batch.outputs.some((o) => (payable.get(o.address) ?? 0n) < o.debit)) return null;
+    if ([...debits].some(([address, debit]) => (payable.get(address) ?? 0n) < debit)) return null;
     const request = storedRequest(
       batch.outputs.map((o) => ({ address: o.address, value: o.value })),
       fromHeight,

@@ -109,11 +109,13 @@ export function tracker(pool: Pool, scheme: 'pplns' | 'pps' | 'solo' | 'prop' = 
   });
 }
 
+/** The pool pays the transaction fees from its 1 % fee (FEE, as the tracker credits it). */
 export const PAYOUT_RULES: PayoutRules = {
   minimum: 100_000_000n,
   outputsPerTx: 2,
   txFee: 1_000_000n,
   txFeePaidBy: 'pool',
+  feePayers: [{ address: FEE, rate: { num: 1n, den: 100n } }],
   minOutputValue: 1_000_000n,
   partial: false,
 };
