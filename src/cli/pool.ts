@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { type Accounting, startAccounting } from '../accounting/index.ts';
@@ -61,7 +63,12 @@ export async function startPool(
     let nodes = config.nodes;
     let walletNode = config.walletNode;
     if (config.devnet.enabled) {
+      // The devnet's chain and wallet live in the data dir beside the database, so both survive a restart together.
+      mkdirSync(resolve(config.dataDir), { recursive: true });
+      const statePath = join(resolve(config.dataDir), 'devnet.json');
+      const restored = existsSync(statePath);
       devnet = await startDevnet({
+        statePath,
         port: config.devnet.port,
         network: config.network,
         difficulty: BigInt(config.devnet.difficulty),
@@ -75,7 +82,9 @@ export async function startPool(
       nodes = [{ name: 'devnet', url: devnet.url, apiKey: 'devnet', priority: 0 }];
       walletNode = 'devnet';
       logger.info(
-        `devnet: a simulated Ergo network at ${devnet.url} (height ${devnet.height()}, difficulty ${config.devnet.difficulty})`,
+        restored
+          ? `devnet: a simulated Ergo network at ${devnet.url}, its chain and wallet restored from ${statePath} (height ${devnet.height()})`
+          : `devnet: a simulated Ergo network at ${devnet.url} (height ${devnet.height()}, difficulty ${config.devnet.difficulty}); its chain and wallet are kept in ${statePath}`,
       );
       devnet.on('block', (b) => {
         if (!b.byPool) logger.info(`chain: block ${b.height} found by another miner`);
