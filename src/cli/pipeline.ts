@@ -43,7 +43,10 @@ export async function openSharePipeline(
     const sink = await DurableShareSink.open({
       dir: journalDir,
       // PGlite writes through to the OS but never fsyncs: sync its files before the journal lets shares go.
-      store: new DatabaseShareStore(db, options.url ? {} : { sync: () => fsyncTree(options.dataDir) }),
+      store: new DatabaseShareStore(db, {
+        instance: config.instance.id.toString(16).padStart(2, '0'),
+        ...(options.url ? {} : { sync: () => fsyncTree(options.dataDir) }),
+      }),
       // PGlite runs on this thread: smaller transactions keep its pauses short for the stratum (~10 ms).
       batchRecords: db.engine === 'pglite' ? PGLITE_BATCH : SERVER_BATCH,
       logger: logger.child({ part: 'shares' }),

@@ -33,6 +33,7 @@ export interface DurableSinkOptions {
   writeTimeoutMs?: number;
   warnEveryMs?: number;
   syncEveryMs?: number;
+  heartbeatMs?: number;
 }
 
 export interface SinkStats {
@@ -58,6 +59,8 @@ export interface SinkStats {
  */
 export class DurableShareSink implements ShareSink {
   private closed = false;
+  /** record() calls whose append has not settled yet (the shipper's heartbeat waits for none). */
+  private appending = 0;
 
   private constructor(
     readonly dir: string,
@@ -96,8 +99,10 @@ export class DurableShareSink implements ShareSink {
       await checkpoint.close();
       throw err;
     }
+    let sink: DurableShareSink | null = null;
     shipper = new Shipper({
       journal,
+      appendsIdle: () => sink?.appending === 0,
       checkpoint,
       store: options.store,
       clock,
@@ -118,16 +123,26 @@ export class DurableShareSink implements ShareSink {
         'writeTimeoutMs',
         'warnEveryMs',
         'syncEveryMs',
+        'heartbeatMs',
       ]),
     });
-    const sink = new DurableShareSink(options.dir, journal, checkpoint, shipper, logger);
+    sink = new DurableShareSink(options.dir, journal, checkpoint, shipper, logger);
     shipper.start();
     return sink;
   }
 
   record(share: AcceptedShare): Promise<void> {
     if (this.closed) return Promise.reject(new JournalClosedError());
-    return this.journal.append(share).then(() => undefined);
+    this.appending++;
+    return this.journal.append(share).then(
+      () => {
+        this.appending--;
+      },
+      (err: unknown) => {
+        this.appending--;
+        throw err;
+      },
+    );
   }
 
   get stats(): SinkStats {

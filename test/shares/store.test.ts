@@ -9,7 +9,7 @@ import {
   ratioToDecimal,
 } from '../../src/shares/index.ts';
 import { ENGINES, freshDatabase } from '../db/helpers.ts';
-import { makeShare, tempDir } from './helpers.ts';
+import { makeShare, tempDir, until } from './helpers.ts';
 
 const entries = (n: number, from = 0): JournalEntry[] =>
   Array.from({ length: n }, (_, k) => ({ seq: from + k + 1, share: makeShare(from + k), bytes: 0 }));
@@ -105,7 +105,35 @@ for (const engine of ENGINES) {
           'SELECT instance, complete_until FROM share_ingest_progress',
         );
         assert.equal(progress.rows.length, 1);
-        assert.equal(progress.rows[0]!.complete_until.getTime(), makeShare(0).time - 60_000);
+        assert.equal(progress.rows[0]!.complete_until.getTime(), makeShare(0).time - 20_000);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    it('an idle pool moves its share_ingest_progress on (crediting is not held up by a quiet spell)', async (t) => {
+      const fresh = await freshDatabase(engine, { migrated: true });
+      const dir = tempDir(t);
+      try {
+        const store = new DatabaseShareStore(fresh.db, { instance: 'p0', recordDelayMs: 1_000 });
+        const sink = await DurableShareSink.open({ dir, store, heartbeatMs: 20 });
+        const share = makeShare(1); // accepted long ago; nothing after it
+        await sink.record(share);
+        assert.ok(await sink.drain(10_000));
+        const startedAt = Date.now();
+        const progress = async () =>
+          (
+            await fresh.db.query<{ complete_until: Date }>(
+              "SELECT complete_until FROM share_ingest_progress WHERE instance = 'p0'",
+            )
+          ).rows[0]?.complete_until.getTime() ?? 0;
+        await until(
+          async () => (await progress()) >= startedAt - 1_000,
+          10_000,
+          'progress past the quiet spell',
+        );
+        assert.ok((await progress()) > share.time);
+        await sink.close();
       } finally {
         await fresh.cleanup();
       }
