@@ -222,6 +222,7 @@ function startPoolAccounting(
     db,
     chain: chainNode,
     wallet: walletNode ? () => nodeSet.wallet() : null,
+    nodes: () => nodeSet.clients(),
     poolPublicKey: () => nodeSet.rewardPublicKey(),
     network: config.network,
     instance: config.instance.id.toString(16).padStart(2, '0'),

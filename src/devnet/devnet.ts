@@ -156,8 +156,18 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       return fork;
     },
     addMempoolTransaction: () => sim.addMempoolTransaction(),
+    dropMempoolTransaction: (txId, node) => dropMempoolTransaction(txId, node),
     state: () => stateJson(),
   };
+
+  function dropMempoolTransaction(txId: string, node?: number): boolean {
+    if (node === undefined) return sim.dropTransaction(txId.toLowerCase());
+    const endpoint = endpoints[node];
+    if (!endpoint) throw new RangeError(`no node ${node}`);
+    if (!sim.mempool.some((t) => t.id === txId.toLowerCase())) return false;
+    endpoint.forgotten.add(txId.toLowerCase());
+    return true;
+  }
 
   async function setFault(node: number, fault: DevnetFault): Promise<void> {
     const endpoint = endpoints[node];
@@ -217,7 +227,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       );
       const { app, handler } = await createNodeApp({
         sim,
-        wallet: key === sim.minerPk ? wallet : new WalletService(sim, key),
+        wallet: new WalletService(sim, key, {
+          txs: () => endpoint.mempool(),
+          version: () => [...endpoint.forgotten].join(','),
+        }),
         endpoint,
         apiKey: settings.apiKey,
         control,
@@ -277,6 +290,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       control.reorg(fromHeight);
     },
     addMempoolTransaction: () => sim.addMempoolTransaction(),
+    dropMempoolTransaction: async (txId, node) => dropMempoolTransaction(txId, node),
     solve: async (nonceHex) => {
       hexToBytes(nonceHex, 'nonce', 8);
       const result = control.submitSolution(endpoints[0]!, nonceHex);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ErgoTransaction } from '../ergo/index.ts';
 import type { BlockTemplate } from './blocks.ts';
 import type { Simulation } from './simulation.ts';
 import type { TimerSet } from './timers.ts';
@@ -46,6 +47,8 @@ export function parseFault(value: unknown): DevnetFault {
 export class NodeEndpoint implements DevnetNode {
   fault: DevnetFault = { mode: 'none' };
   lagging: Lagging | null = null;
+  /** Mempool transactions this node has dropped while the rest of the network still holds them. */
+  readonly forgotten = new Set<string>();
   private server: Server | null = null;
   private handler: RequestHandler | null = null;
   private readonly held = new Set<{ socket: Socket; reject: (err: Error) => void }>();
@@ -118,6 +121,13 @@ export class NodeEndpoint implements DevnetNode {
   /** Full height this node reports (lagging while out of sync). */
   fullHeight(): number {
     return this.lagging ? Math.min(this.lagging.fullHeight, this.sim.chain.height) : this.sim.chain.height;
+  }
+
+  /** The mempool as this node sees it (without what it forgot). */
+  mempool(): ErgoTransaction[] {
+    return this.forgotten.size === 0
+      ? this.sim.mempool
+      : this.sim.mempool.filter((t) => !this.forgotten.has(t.id));
   }
 
   /** The candidate this node hands out. */

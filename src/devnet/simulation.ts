@@ -258,6 +258,16 @@ export class Simulation {
     this.refreshCandidate();
   }
 
+  /** The network forgets a mempool transaction (evicted everywhere): its inputs are free again. */
+  dropTransaction(txId: string): boolean {
+    const left = this.mempool.filter((tx) => tx.id !== txId);
+    if (left.length === this.mempool.length) return false;
+    this.mempool = left;
+    this.mempoolVersion++;
+    this.refreshCandidate();
+    return true;
+  }
+
   /** The node rebuilds its candidate: the current one becomes the previous one. */
   refreshCandidate(): void {
     this.previous = this.current;

@@ -60,6 +60,12 @@ export interface Devnet {
   reorg(fromHeight: number): Promise<void>;
   /** A fee-paying tx enters the mempool (the candidate msg changes, same height). */
   addMempoolTransaction(): void;
+  /**
+   * A mempool transaction is dropped: by the whole network (its inputs are free again), or with `node` by
+   * that node alone (its mempool and wallet forget it; the network still holds it and mines it). false: not
+   * in the mempool.
+   */
+  dropMempoolTransaction(txId: string, node?: number): Promise<boolean>;
   /** The same logic as POST /mining/solution on node 0. */
   solve(nonceHex: string): Promise<{ accepted: boolean; detail?: string }>;
   on(event: 'block', listener: (b: DevnetBlockEvent) => void): void;

@@ -71,6 +71,6 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext): void
     const q = req.query as Record<string, unknown>;
     const offset = optionalInt(q.offset, 'offset') ?? 0;
     const limit = optionalInt(q.limit, 'limit') ?? 50;
-    return sendJson(reply, 200, sim.mempool.slice(offset, offset + limit));
+    return sendJson(reply, 200, endpoint.mempool().slice(offset, offset + limit));
   });
 }
