@@ -25,6 +25,8 @@ export interface AccountingOptions {
   /** Net block reward at a height for PPS (default mainnet emission − EIP-27). */
   rewardAt?: (height: number) => bigint;
   instance?: string;
+  /** The database is not reachable yet (the pool started during an outage): no job runs before this resolves. */
+  ready?: Promise<unknown>;
   logger?: Logger;
 }
 
@@ -119,9 +121,22 @@ export function startAccounting(o: AccountingOptions): Accounting {
     const first = setTimeout(tick, Math.min(seconds, 5) * 1000);
     timers.add(first);
   };
-  every('blocks', c.blockCheckSeconds, () => tracker.tick());
-  if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
-  if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
+  const schedule = () => {
+    every('blocks', c.blockCheckSeconds, () => tracker.tick());
+    if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
+    if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
+  };
+  if (!o.ready) schedule();
+  else {
+    logger.warn(
+      'accounting: waiting for the database (blocks, credits and payouts start once it is reachable)',
+    );
+    void o.ready.then(() => {
+      if (closed) return;
+      logger.info('accounting: the database is reachable; blocks, credits and payouts start');
+      schedule();
+    });
+  }
   logger.info(
     { scheme: c.scheme, confirmations: c.confirmations, payouts: payments !== null },
     `accounting: ${c.scheme.toUpperCase()}, blocks confirmed after ${c.confirmations} confirmations${payments ? '' : ', payouts off'}`,
@@ -133,6 +148,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
     pps,
     payments,
     async runOnce() {
+      await o.ready;
       await job('blocks', () => tracker.tick());
       if (pps) await job('pps', () => pps.run());
       if (payments) await job('payouts', () => payments.run());

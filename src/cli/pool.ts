@@ -147,9 +147,7 @@ export async function startPool(
     });
     nodeSet.start();
     closers.push(() => nodeSet.stop());
-    const accounting = pipeline
-      ? startPoolAccounting(config, pipeline.db, nodeSet, walletNode, logger)
-      : null;
+    const accounting = pipeline ? startPoolAccounting(config, pipeline, nodeSet, walletNode, logger) : null;
     if (accounting) closers.push(() => accounting.close());
     if (pipeline) {
       const o = await startObservability({
@@ -210,7 +208,7 @@ export async function startPool(
 /** Blocks are checked against the node work comes from; payouts go through the one wallet node. */
 function startPoolAccounting(
   config: PoolConfig,
-  db: SharePipeline['db'],
+  pipeline: SharePipeline,
   nodeSet: NodeSet,
   walletNode: string | undefined,
   logger: Logger,
@@ -219,7 +217,8 @@ function startPoolAccounting(
   if (!walletNode) logger.warn('accounting: no walletNode configured, so this instance makes no payouts');
   return startAccounting({
     config: config.accounting,
-    db,
+    db: pipeline.db,
+    ...(pipeline.deferred ? { ready: pipeline.ready } : {}),
     chain: chainNode,
     wallet: walletNode ? () => nodeSet.wallet() : null,
     nodes: () => nodeSet.clients(),
