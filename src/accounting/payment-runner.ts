@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import type { Lease } from '../db/index.ts';
 import {
   describeError,
   NodeApiError,
@@ -12,7 +13,6 @@ import { findPaymentTransaction, parseStoredRequest, type RequestedOutput } from
 import {
   failPayment,
   holdPayouts,
-  type Lease,
   LeaseLostError,
   markInFlight,
   markSent,

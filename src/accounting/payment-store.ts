@@ -1,4 +1,4 @@
-import type { Database, Sql } from '../db/index.ts';
+import { acquireLease, type Database, holdsLease, type Lease, releaseLease, type Sql } from '../db/index.ts';
 import { type LedgerEntry, payoutEntries, reversalEntries } from './ledger.ts';
 import { storedRequest } from './payment-match.ts';
 import type { PlannedBatch } from './payouts.ts';
@@ -84,18 +84,19 @@ export async function recordPayment(
 
 /**
  * Step 2: 'in_flight', one more attempt, just before the wallet is asked — only while this run holds the
- * payout lease (fenced by its epoch: a run that lost the lease can never start a send). false: the payment
+ * payout lease (fenced by its token: a run that lost the lease can never start a send). false: the payment
  * is no longer planned or in flight.
  */
-export async function markInFlight(sql: Sql, id: bigint, lease: Lease): Promise<boolean> {
-  const r = await sql.query(
-    `UPDATE payments SET status = 'in_flight', attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
-      WHERE id = $1 AND status IN ('planned', 'in_flight') AND ${FENCE}`,
-    [id, LEASE, lease.holder, lease.epoch],
-  );
-  if (r.rowCount > 0) return true;
-  await holdLease(sql, lease);
-  return false;
+export async function markInFlight(db: Database, id: bigint, lease: Lease): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await holdLease(tx, lease);
+    const r = await tx.query(
+      `UPDATE payments SET status = 'in_flight', attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+        WHERE id = $1 AND status IN ('planned', 'in_flight')`,
+      [id],
+    );
+    return r.rowCount > 0;
+  });
 }
 
 /** Step 3: 'sent' with the transaction id. */
@@ -201,77 +202,36 @@ export async function holdPayouts(sql: Sql, address: string, reason: string): Pr
   );
 }
 
-const LEASE = 'payouts-lease';
-
-/** The payout lease a run holds: its holder and the epoch it was taken at (each take is a new epoch). */
-export interface Lease {
-  holder: string;
-  epoch: number;
-}
+/** The payout lease (src/db leases): one instance pays at a time. */
+const LEASE = 'payouts';
 
 /** Another instance took the payout lease (this one was too slow, or paused): this run must stop. */
 export class LeaseLostError extends Error {
   constructor(lease: Lease) {
-    super(`payout lease of ${lease.holder} (epoch ${lease.epoch}) was lost: another instance may be paying`);
+    super(`payout lease of ${lease.holder} (token ${lease.token}) was lost: another instance may be paying`);
     this.name = 'LeaseLostError';
   }
 }
 
-/** SQL condition: the lease row is held by $3 at epoch $4 and not expired ($2 is the lease row's name). */
-const FENCE = `EXISTS (SELECT 1 FROM pool_cursors WHERE name = $2 AND value->>'holder' = $3
-  AND (value->>'epoch')::bigint = $4 AND (value->>'until')::timestamptz > now())`;
-
 /**
- * Payouts run on one instance at a time: a lease row in pool_cursors, taken when free, expired, or already
- * ours (the same instance after a restart), each time at a new epoch. null: another instance holds it.
+ * Takes the payout lease when it is free, expired, or already ours (the same instance after a restart).
+ * null: another instance holds it.
  */
-export async function takePayoutLease(sql: Sql, holder: string, leaseMs: number): Promise<Lease | null> {
-  await sql.query(
-    `INSERT INTO pool_cursors (name, value) VALUES ($1, '{"holder": "", "until": "1970-01-01T00:00:00Z"}'::jsonb)
-     ON CONFLICT (name) DO NOTHING`,
-    [LEASE],
-  );
-  const r = await sql.query<{ epoch: string }>(
-    `UPDATE pool_cursors
-        SET value = jsonb_build_object('holder', $2::text,
-                                       'until', now() + $3::integer * interval '1 millisecond',
-                                       'epoch', coalesce((value->>'epoch')::bigint, 0) + 1),
-            updated_at = now()
-      WHERE name = $1 AND (value->>'holder' = $2 OR (value->>'until')::timestamptz < now())
-      RETURNING value->>'epoch' AS epoch`,
-    [LEASE, holder, leaseMs],
-  );
-  const epoch = r.rows[0]?.epoch;
-  return epoch === undefined ? null : { holder, epoch: Number(epoch) };
+export function takePayoutLease(sql: Sql, holder: string, leaseMs: number): Promise<Lease | null> {
+  return acquireLease(sql, LEASE, holder, leaseMs);
 }
 
-/** Extends the lease by `leaseMs` from now; LeaseLostError when it is no longer this run's. */
+/** Extends the lease by `leaseMs` from now; LeaseLostError when another instance has taken it meanwhile. */
 export async function renewPayoutLease(sql: Sql, lease: Lease, leaseMs: number): Promise<void> {
-  const r = await sql.query(
-    `UPDATE pool_cursors
-        SET value = jsonb_set(value, '{until}', to_jsonb(now() + $1::integer * interval '1 millisecond')),
-            updated_at = now()
-      WHERE name = $2 AND value->>'holder' = $3 AND (value->>'epoch')::bigint = $4
-        AND (value->>'until')::timestamptz > now()`,
-    [leaseMs, LEASE, lease.holder, lease.epoch],
-  );
-  if (r.rowCount === 0) throw new LeaseLostError(lease);
+  const renewed = await acquireLease(sql, LEASE, lease.holder, leaseMs);
+  if (renewed?.token !== lease.token) throw new LeaseLostError(lease);
 }
 
 /** Inside a transaction: locks the lease row and checks that this run still holds it. */
-async function holdLease(sql: Sql, lease: Lease): Promise<void> {
-  const r = await sql.query(
-    `SELECT 1 FROM pool_cursors WHERE name = $1 AND value->>'holder' = $2 AND (value->>'epoch')::bigint = $3
-        AND (value->>'until')::timestamptz > now() FOR UPDATE`,
-    [LEASE, lease.holder, lease.epoch],
-  );
-  if (r.rowCount === 0) throw new LeaseLostError(lease);
+async function holdLease(tx: Sql, lease: Lease): Promise<void> {
+  if (!(await holdsLease(tx, lease))) throw new LeaseLostError(lease);
 }
 
-export async function releasePayoutLease(sql: Sql, lease: Lease): Promise<void> {
-  await sql.query(
-    `UPDATE pool_cursors SET value = jsonb_set(value, '{until}', to_jsonb(now())), updated_at = now()
-      WHERE name = $1 AND value->>'holder' = $2 AND (value->>'epoch')::bigint = $3`,
-    [LEASE, lease.holder, lease.epoch],
-  );
+export function releasePayoutLease(sql: Sql, lease: Lease): Promise<void> {
+  return releaseLease(sql, lease);
 }

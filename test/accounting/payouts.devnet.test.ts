@@ -292,10 +292,7 @@ for (const engine of ENGINES) {
       const stolen: PaymentHooks = {
         afterPlan: async () => {
           // This instance stalls past its lease; another one takes it.
-          await db.query(
-            `UPDATE pool_cursors SET value = jsonb_set(value, '{until}', to_jsonb(now() - interval '1 second'))
-              WHERE name = 'payouts-lease'`,
-          );
+          await db.query(`UPDATE leases SET expires_at = now() - interval '1 second' WHERE name = 'payouts'`);
           assert.ok(await takePayoutLease(db, 'pool-2', 600_000));
         },
       };
@@ -317,10 +314,10 @@ for (const engine of ENGINES) {
       await balancesDue();
       const until: number[] = [];
       const read = async () => {
-        const r = await db.query<{ until: string }>(
-          "SELECT value->>'until' AS until FROM pool_cursors WHERE name = 'payouts-lease'",
+        const r = await db.query<{ until: Date }>(
+          "SELECT expires_at AS until FROM leases WHERE name = 'payouts'",
         );
-        until.push(new Date(r.rows[0]!.until).getTime());
+        until.push(r.rows[0]!.until.getTime());
       };
       const report = await payments(pool, { hooks: { beforeSend: read } }).run();
       assert.equal(report.sent.length, 2);
