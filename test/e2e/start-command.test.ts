@@ -66,7 +66,7 @@ describe('enigmapool start --devnet (the README run command)', () => {
     };
 
   it('the default demo: a block, its confirmation, a payment to the demo miner; a restart carries on the same chain', {
-    timeout: 300_000,
+    timeout: 900_000,
   }, async () => {
     // Its own data directory: the share journal, the PGlite database and the devnet's chain live there.
     const dataDir = mkdtempSync(join(tmpdir(), 'ep-start-'));
@@ -84,16 +84,18 @@ describe('enigmapool start --devnet (the README run command)', () => {
     let txId: string;
     let heightAtStop: number;
     try {
-      devnetUrl = (await pool.waitFor(/devnet: a simulated Ergo network at (http:\/\/[\d.:]+) /, 30_000))[1]!;
-      await pool.waitFor(/point miners at stratum\+tcp:\/\/127\.0\.0\.1:\d+/, 20_000);
-      const address = (
-        await pool.waitFor(/demo miner: 1 CPU thread\(s\) mining as (9\w+)\.demo/, 20_000)
+      devnetUrl = (
+        await pool.waitFor(/devnet: a simulated Ergo network at (http:\/\/[\d.:]+) /, 180_000)
       )[1]!;
-      await pool.waitFor(/miner connected: 9\w+\.demo/, 20_000);
-      const height = (await pool.waitFor(/BLOCK FOUND at height (\d+) by 9\w+\.demo/, 120_000))[1]!;
+      await pool.waitFor(/point miners at stratum\+tcp:\/\/127\.0\.0\.1:\d+/, 60_000);
+      const address = (
+        await pool.waitFor(/demo miner: 1 CPU thread\(s\) mining as (9\w+)\.demo/, 60_000)
+      )[1]!;
+      await pool.waitFor(/miner connected: 9\w+\.demo/, 60_000);
+      const height = (await pool.waitFor(/BLOCK FOUND at height (\d+) by 9\w+\.demo/, 300_000))[1]!;
       for (let k = 0; k < 2; k++) await fetch(`${devnetUrl}/devnet/competitor-block`, { method: 'POST' });
-      await pool.waitFor(new RegExp(`block ${height} confirmed`), 90_000);
-      txId = (await pool.waitFor(/payment \d+ sent: ([0-9a-f]{64})/, 60_000))[1]!;
+      await pool.waitFor(new RegExp(`block ${height} confirmed`), 180_000);
+      txId = (await pool.waitFor(/payment \d+ sent: ([0-9a-f]{64})/, 180_000))[1]!;
       await fetch(`${devnetUrl}/devnet/competitor-block`, { method: 'POST' });
       const tx = await node(devnetUrl, `/wallet/transactionById?id=${txId}`);
       assert.ok((tx.numConfirmations ?? 0) >= 1, 'the payment is on the chain');
@@ -116,12 +118,12 @@ describe('enigmapool start --devnet (the README run command)', () => {
     try {
       const restored = await again.waitFor(
         /devnet: a simulated Ergo network at (http:\/\/[\d.:]+), its chain and wallet restored from .*devnet\.json \(height (\d+)\)/,
-        30_000,
+        180_000,
       );
       assert.ok(Number(restored[2]) >= heightAtStop, `height ${restored[2]} after ${heightAtStop}`);
       const tx = await node(restored[1]!, `/wallet/transactionById?id=${txId}`);
       assert.ok((tx.numConfirmations ?? 0) >= 1, 'the payment is still on the chain after the restart');
-      await again.waitFor(/miner connected: 9\w+\.demo/, 30_000);
+      await again.waitFor(/miner connected: 9\w+\.demo/, 120_000);
     } catch (err) {
       again.child.kill('SIGKILL');
       throw err;

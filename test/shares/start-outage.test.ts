@@ -12,7 +12,7 @@ import { TcpProxy } from './tcp-proxy.ts';
  * it starts, mines on the journal alone, ships every share once the server is back, and its accounting waits
  * for the database instead of failing.
  */
-describe('start during a database outage', { timeout: 240_000 }, () => {
+describe('start during a database outage', { timeout: 900_000 }, () => {
   it('a restart while PostgreSQL is down starts, mines on the journal, ships when it is back', async (t) => {
     const dir = tempDir(t, 'ep-start-outage-');
     const server = await createServerDatabase();
@@ -29,7 +29,7 @@ describe('start during a database outage', { timeout: 240_000 }, () => {
     t.after(() => {
       first.child.kill('SIGKILL');
     });
-    await first.stratumPort(90_000);
+    await first.stratumPort(180_000);
     assert.equal((await first.stop()).code, 0, first.messages().join('\n'));
 
     await proxy.cut();
@@ -37,9 +37,9 @@ describe('start during a database outage', { timeout: 240_000 }, () => {
     t.after(() => {
       pool.child.kill('SIGKILL');
     });
-    await pool.waitFor(/database: PostgreSQL at .* is unreachable .*so the pool starts anyway/, 60_000);
-    await pool.waitFor(/accounting: waiting for the database/, 60_000);
-    const port = await pool.stratumPort(60_000);
+    await pool.waitFor(/database: PostgreSQL at .* is unreachable .*so the pool starts anyway/, 180_000);
+    await pool.waitFor(/accounting: waiting for the database/, 120_000);
+    const port = await pool.stratumPort(120_000);
     const miner = await AckingMiner.connect(port, `${ADDRESS}.rig1`, 8);
     miner.start();
     await until(() => miner.acked.size >= 200, 60_000, 'shares acknowledged on the journal alone');
@@ -49,7 +49,7 @@ describe('start during a database outage', { timeout: 240_000 }, () => {
     );
 
     await proxy.restore();
-    await pool.waitFor(/accounting: the database is reachable; blocks, credits and payouts start/, 60_000);
+    await pool.waitFor(/accounting: the database is reachable; blocks, credits and payouts start/, 120_000);
     miner.stop();
     await until(() => miner.inFlight.size === 0, 10_000, 'the last replies');
     const direct = await openDatabase({ url: server.url, poolSize: 1 });
