@@ -52,7 +52,7 @@ const payouts = z
     partial: z.boolean().default(false),
     /** Confirmations after which a payment transaction is 'confirmed'. */
     confirmations: z.number().int().min(1).default(10),
-    /** An in-flight payment missing from the wallet's transactions is re-sent only after this long. */
+    /** An in-flight payment found in no mempool nor the wallet raises a payment-in-doubt alert after this long (never re-sent on a guess). */
     inFlightGraceSeconds: z.number().min(0).default(60),
     walletPassword: z.string().optional(),
   })
