@@ -1,10 +1,11 @@
 import pino, { type Logger } from 'pino';
 import type { Database, Sql } from '../db/index.ts';
 import type { BlockHeader, BlockTransactions, NodeInfo } from '../ergo/index.ts';
+import type { Alert } from './alerts.ts';
 import { blockEffort, type CreditSettings, creditBlock } from './block-credit.ts';
 import { type ChainView, type Classification, type ClassifyRules, classifyBlock } from './classify.ts';
 import { ratioText } from './exact.ts';
-import { bigOrNull, jsonWithBigints, sharesCompleteUntil } from './rows.ts';
+import { alertSilentInstances, bigOrNull, jsonWithBigints, sharesCompleteUntil } from './rows.ts';
 
 /** The node routes the block lifecycle reads (ErgoNodeClient has them all). */
 export interface ChainNode {
@@ -21,8 +22,12 @@ export interface BlockTrackerOptions extends CreditSettings {
   /** The pool's mining key (/mining/rewardPublicKey of the wallet node), resolved once. */
   poolPublicKey: string | (() => Promise<string>);
   rules: Omit<ClassifyRules, 'poolPublicKey'>;
-  /** A pool instance whose share shipping reported nothing for this long is not waited for (default 15 min). */
+  /**
+   * Crediting waits for every pool instance's shares; one that reported nothing for this long raises an
+   * 'instance-lagging' alert (default 15 min), repeated at most this often.
+   */
   ingestStaleMs?: number;
+  alert?: Alert;
   logger?: Logger;
   now?: () => Date;
 }
@@ -33,6 +38,8 @@ export interface TrackerReport {
   orphaned: number;
   credited: number;
   transient: number;
+  /** Orphaned blocks a deeper reorg put back on the best chain (pending again). */
+  restored: number;
 }
 
 interface PendingRow {
@@ -64,6 +71,7 @@ export class BlockTracker {
   private readonly logger: Logger;
   private readonly now: () => Date;
   private publicKey: string | null = null;
+  private readonly lagAlerts = new Map<string, number>();
 
   constructor(private readonly o: BlockTrackerOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
@@ -77,14 +85,19 @@ export class BlockTracker {
     return this.publicKey;
   }
 
-  /** One pass over the pending blocks, oldest height first. */
+  /**
+   * One pass over the pending blocks, oldest height first, and over the orphaned ones still within
+   * `confirmations` of the tip: a deeper reorg can put an orphaned block back on the best chain.
+   */
   async tick(): Promise<TrackerReport> {
-    const report: TrackerReport = { checked: 0, confirmed: 0, orphaned: 0, credited: 0, transient: 0 };
-    const pending = await this.o.db.query<PendingRow>(
-      `SELECT ${PENDING_COLUMNS} FROM blocks WHERE status = 'pending' ORDER BY height, id`,
-    );
-    if (pending.rows.length === 0) return report;
-    const rules: ClassifyRules = { ...this.o.rules, poolPublicKey: await this.poolKey() };
+    const report: TrackerReport = {
+      checked: 0,
+      confirmed: 0,
+      orphaned: 0,
+      credited: 0,
+      transient: 0,
+      restored: 0,
+    };
     const node = this.o.node();
     let tip: number | null = null;
     let tipError = '';
@@ -94,17 +107,34 @@ export class BlockTracker {
     } catch (err) {
       tipError = (err as Error).message;
     }
-    for (const block of pending.rows) {
+    const recheckFrom = tip === null ? null : tip - this.o.rules.confirmations + 1;
+    const open = await this.o.db.query<PendingRow>(
+      `SELECT ${PENDING_COLUMNS} FROM blocks
+        WHERE status = 'pending' OR (status = 'orphaned' AND $1::integer IS NOT NULL AND height >= $1::integer)
+        ORDER BY height, id`,
+      [recheckFrom],
+    );
+    if (open.rows.length === 0) return report;
+    const rules: ClassifyRules = { ...this.o.rules, poolPublicKey: await this.poolKey() };
+    const complete = await sharesCompleteUntil(this.o.db);
+    let waiting = false;
+    for (const block of open.rows) {
+      if (block.status === 'orphaned' && tip === null) continue;
       report.checked++;
       const view: ChainView =
         tip === null ? { ok: false, error: tipError } : await this.view(node, block, tip, rules);
       const verdict = classifyBlock({ height: block.height, nonce: block.nonce }, view, rules);
-      const applied = await this.apply(block, verdict, rules);
+      const sharesIn = complete === null || complete >= block.created_at;
+      if (!sharesIn && block.credited_at === null) waiting = true;
+      const applied = await this.apply(block, verdict, rules, sharesIn);
+      if (applied.restored) report.restored++;
       if (applied.status === 'confirmed') report.confirmed++;
-      if (applied.status === 'orphaned') report.orphaned++;
+      if (applied.status === 'orphaned' && block.status === 'pending') report.orphaned++;
       if (applied.credited) report.credited++;
       if (verdict.status === 'pending' && verdict.transient) report.transient++;
     }
+    if (waiting)
+      await alertSilentInstances(this.o.db, this.now(), this.o.ingestStaleMs, this.lagAlerts, this.o.alert);
     return report;
   }
 
@@ -137,16 +167,35 @@ export class BlockTracker {
     seen: PendingRow,
     v: Classification,
     rules: ClassifyRules,
-  ): Promise<{ status: 'pending' | 'confirmed' | 'orphaned'; credited: boolean }> {
-    const complete = await sharesCompleteUntil(this.o.db, this.now(), this.o.ingestStaleMs ?? 15 * 60_000);
-    const sharesIn = complete === null || complete >= seen.created_at;
+    sharesIn: boolean,
+  ): Promise<{ status: 'pending' | 'confirmed' | 'orphaned'; credited: boolean; restored?: boolean }> {
     return this.o.db.transaction(async (tx) => {
       const locked = await tx.query<PendingRow>(
         `SELECT ${PENDING_COLUMNS} FROM blocks WHERE id = $1 FOR UPDATE`,
         [seen.id],
       );
       const block = locked.rows[0];
-      if (block?.status !== 'pending') return { status: 'pending', credited: false };
+      if (!block) return { status: 'pending', credited: false };
+      const restored = block.status === 'orphaned' && isOurs(v);
+      if (block.status === 'orphaned' && !restored) return { status: 'orphaned', credited: false };
+      if (block.status !== 'pending' && !restored) return { status: 'pending', credited: false };
+      if (restored) {
+        // Back on the best chain: its credits (if any) are immature again, by the balances trigger.
+        await tx.query(
+          `UPDATE blocks SET status = 'pending', orphaned_at = NULL, checked_at = now(),
+                  reward_details = coalesce(reward_details, '{}'::jsonb) || $2::jsonb WHERE id = $1`,
+          [
+            block.id,
+            jsonWithBigints({
+              restored: { at: new Date(), headerId: v.status === 'orphaned' ? null : v.headerId },
+            }),
+          ],
+        );
+        this.logger.warn(
+          { block: block.id, height: block.height },
+          `block ${block.height} is back on the best chain after a reorg: pending again`,
+        );
+      }
       const foundAt = block.created_at;
       if (block.effort === null && sharesIn) {
         const e = await blockEffort(tx, { id: block.id, foundAt });
@@ -221,7 +270,7 @@ export class BlockTracker {
           { block: block.id, height: block.height, reward: reward?.reward.toString() },
           `block ${block.height} confirmed`,
         );
-        return { status: 'confirmed', credited: creditedNow };
+        return { status: 'confirmed', credited: creditedNow, restored };
       }
       const note =
         v.status === 'confirmed' ? 'confirmed on chain; waiting for its shares to be credited' : null;
@@ -235,7 +284,7 @@ export class BlockTracker {
           note ?? (v.status === 'pending' && !v.reward ? v.reason : null),
         ],
       );
-      return { status: 'pending', credited: creditedNow };
+      return { status: 'pending', credited: creditedNow, restored };
     });
   }
 
@@ -254,4 +303,9 @@ export class BlockTracker {
     );
     return (bigOrNull(r.rows[0]?.n) ?? 0n) === 0n;
   }
+}
+
+/** The chain holds the block at its height with our nonce and key (pending with its reward, or confirmed). */
+function isOurs(v: Classification): boolean {
+  return v.status === 'confirmed' || (v.status === 'pending' && v.onChain);
 }

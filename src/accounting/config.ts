@@ -43,13 +43,16 @@ const payouts = z
     /** Pool minimum payout in ERG; miners may set a higher threshold (miner_settings). */
     minimum: ergAmount.default('1'),
     outputsPerTransaction: z.number().int().min(1).max(500).default(50),
-    /** Who bears the node's 0.001 ERG per transaction: the pool's wallet, or the transaction's payees. */
-    txFeePaidBy: z.enum(['pool', 'miners']).default('pool'),
+    /**
+     * Who bears the node's 0.001 ERG per transaction: the transaction's payees (default: every reward is owed
+     * to somebody, so the wallet holds exactly what is owed), or the pool fee's recipients (needs `fees`).
+     */
+    txFeePaidBy: z.enum(['pool', 'miners']).default('miners'),
     /** When the wallet cannot cover everything due: pay the batches that fit (true) or wait (false). */
     partial: z.boolean().default(false),
     /** Confirmations after which a payment transaction is 'confirmed'. */
     confirmations: z.number().int().min(1).default(10),
-    /** An in-flight payment missing from the wallet's transactions is re-sent only after this long. */
+    /** An in-flight payment found in no mempool nor the wallet raises a payment-in-doubt alert after this long (never re-sent on a guess). */
     inFlightGraceSeconds: z.number().min(0).default(60),
     walletPassword: z.string().optional(),
   })
@@ -80,6 +83,13 @@ export const accountingConfigSchema = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['fees'], message: (err as Error).message });
     }
+    if (c.payouts.txFeePaidBy === 'pool' && c.fees.every((f) => parseDecimal(f.percent).num === 0n))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['payouts', 'txFeePaidBy'],
+        message:
+          'pool: transaction fees are paid from the pool fee, and there is none (set fees, or txFeePaidBy: miners)',
+      });
     if (parseDecimal(c.pplnsFactor).num === 0n)
       ctx.addIssue({ code: 'custom', path: ['pplnsFactor'], message: 'must be greater than zero' });
   });
@@ -102,6 +112,7 @@ export function payoutRulesOf(c: AccountingConfig): PayoutRules {
     outputsPerTx: c.payouts.outputsPerTransaction,
     txFee: NODE_TX_FEE,
     txFeePaidBy: c.payouts.txFeePaidBy,
+    ...(c.payouts.txFeePaidBy === 'pool' ? { feePayers: feesOf(c).recipients } : {}),
     minOutputValue: NODE_TX_FEE,
     partial: c.payouts.partial,
   };

@@ -3,6 +3,12 @@
  * planning) and the thin I/O around it. Money is integer nanoERG (bigint), weights are exact ratios.
  */
 export {
+  type AccountingAlert,
+  type AccountingEvents,
+  type AlertKind,
+  alertChannel,
+} from './alerts.ts';
+export {
   apportion,
   type Claim,
   type Credit,
@@ -57,6 +63,7 @@ export {
   ppsEntries,
   reversalEntries,
 } from './ledger.ts';
+export { doubleSpender, type MempoolNode } from './payment-doubt.ts';
 export {
   findPaymentTransaction,
   paysOutputs,
@@ -70,6 +77,7 @@ export {
   type PayoutReport,
   type WalletNode,
 } from './payment-runner.ts';
+export { abandonPayment, LeaseLostError, takePayoutLease } from './payment-store.ts';
 export {
   addressValidator,
   checkPayoutRules,

@@ -56,8 +56,9 @@ function checkRow(e: LedgerEntry): string | null {
  *    with a reward is credited;
  * 3. stored balances = the balances derived from the rows, bucket by bucket, for every address;
  * 4. paid + payable + immature = credited for every address; no bucket is negative (no negative payable);
- * 5. a payment's payout rows cover its outputs (Σ debits = Σ outputs, or + the fee when the miners pay
- *    it; no address debited less than it receives), are all reversed if it failed and none otherwise;
+ * 5. a payment's payout rows are its outputs plus its transaction fee (Σ debits = Σ outputs + fee: the fee
+ *    is charged to the miners or to the pool's fee accounts, never to money nobody owns; no address debited
+ *    less than it receives), are all reversed if it failed and none otherwise;
  *    a sent payment has a tx id, and no tx id belongs to two payments (never paid twice);
  *    rows never point at unknown blocks or payments.
  */
@@ -122,8 +123,8 @@ export function checkLedger(s: LedgerSnapshot): string[] {
     for (const o of p.outputs) outputs.set(o.address, (outputs.get(o.address) ?? 0n) + o.amount);
     const debited = -total(debits);
     const sent = total(outputs);
-    if (debited !== sent && debited !== sent + p.fee)
-      problems.push(`payment ${p.id}: debits ${debited} ≠ outputs ${sent} (+ fee ${p.fee})`);
+    if (debited !== sent + p.fee)
+      problems.push(`payment ${p.id}: debits ${debited} ≠ outputs ${sent} + fee ${p.fee}`);
     for (const a of new Set([...debits.keys(), ...outputs.keys()])) {
       if (-(debits.get(a) ?? 0n) < (outputs.get(a) ?? 0n))
         problems.push(`payment ${p.id}: ${a} receives more than it was debited`);

@@ -98,9 +98,20 @@ export function ppsEntries(credits: readonly Credit[], describe: string): Ledger
   }));
 }
 
-/** The rows debiting a planned payment: one negative payout row per output (its whole debit). */
+/**
+ * The rows debiting a planned payment: one negative payout row per output (its whole debit), and when the
+ * pool pays the transaction fee, one per fee account charged with its part of it.
+ */
 export function payoutEntries(paymentId: string, batch: PlannedBatch): LedgerEntry[] {
-  return batch.outputs.map((o) => ({
+  const fees: LedgerEntry[] = batch.feeDebits.map((d) => ({
+    address: d.address,
+    kind: 'payout',
+    amount: -d.amount,
+    blockId: null,
+    paymentId,
+    reason: `transaction fee of payment ${paymentId} (paid from the pool fee)`,
+  }));
+  const outputs: LedgerEntry[] = batch.outputs.map((o) => ({
     address: o.address,
     kind: 'payout',
     amount: -o.debit,
@@ -111,6 +122,7 @@ export function payoutEntries(paymentId: string, batch: PlannedBatch): LedgerEnt
         ? `payout of payment ${paymentId} (${o.value} sent + ${o.feeShare} of the tx fee)`
         : `payout of payment ${paymentId}`,
   }));
+  return [...outputs, ...fees];
 }
 
 /** The rows undoing a payment that definitively failed: the opposite of each of its payout rows. */

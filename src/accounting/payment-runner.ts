@@ -1,21 +1,19 @@
 import pino, { type Logger } from 'pino';
-import type { Database } from '../db/index.ts';
+import type { Lease } from '../db/index.ts';
 import {
   describeError,
-  type NetworkName,
   NodeApiError,
-  type PaymentRequest,
+  NodeUnavailableError,
   parseAddress,
-  type UnconfirmedTransaction,
-  type WalletBalances,
-  type WalletStatus,
   type WalletTransaction,
-  type WalletTransactionsQuery,
 } from '../ergo/index.ts';
+import type { Alert } from './alerts.ts';
+import { type MempoolNode, type MempoolView, mempoolOf, readMempools } from './payment-doubt.ts';
 import { findPaymentTransaction, parseStoredRequest, type RequestedOutput } from './payment-match.ts';
 import {
   failPayment,
   holdPayouts,
+  LeaseLostError,
   markInFlight,
   markSent,
   noteError,
@@ -23,161 +21,163 @@ import {
   openPayments,
   payableBalances,
   recordedTxIds,
+  recordInputs,
   recordPayment,
   releasePayoutLease,
-  sentPayments,
+  renewPayoutLease,
   takePayoutLease,
-  updateConfirmations,
 } from './payment-store.ts';
-import {
-  addressValidator,
-  type PayoutPlan,
-  type PayoutRules,
-  type PlannedBatch,
-  planPayouts,
-} from './payouts.ts';
+import { trackSentPayments } from './payment-tracking.ts';
+import type { PaymentRunnerOptions, PayoutReport, WalletNode } from './payment-types.ts';
+import { addressValidator, batchOf, type PlannedBatch, planPayouts } from './payouts.ts';
 import { bigOf, bigOrNull } from './rows.ts';
+import { checkDatabaseLedger } from './snapshot.ts';
 
-/** The wallet routes payouts use (ErgoNodeClient has them all). */
-export interface WalletNode {
-  walletStatus(): Promise<WalletStatus>;
-  walletUnlock(pass: string): Promise<void>;
-  walletBalances(): Promise<WalletBalances>;
-  paymentSend(requests: readonly PaymentRequest[]): Promise<string>;
-  walletTransactions(query?: WalletTransactionsQuery): Promise<WalletTransaction[]>;
-  walletTransactionById(txId: string): Promise<WalletTransaction | null>;
-  unconfirmedTransactions(limit?: number, offset?: number): Promise<UnconfirmedTransaction[]>;
-}
-
-/** Test hooks at each step of a payment; throwing from one aborts the run exactly like a crash there. */
-export interface PaymentHooks {
-  /** After step 1 (recorded 'planned', balances debited), before it is marked in flight. */
-  afterPlan?(paymentId: bigint): void | Promise<void>;
-  beforeSend?(paymentId: bigint): void | Promise<void>;
-  afterSend?(paymentId: bigint, txId: string): void | Promise<void>;
-  afterRecord?(paymentId: bigint, txId: string): void | Promise<void>;
-}
-
-export interface PaymentRunnerOptions {
-  db: Database;
-  /** The wallet node (exactly one node pays: NodeSet.wallet()). */
-  wallet: () => WalletNode;
-  rules: PayoutRules;
-  network: NetworkName;
-  walletPassword?: string;
-  /** Confirmations after which a payment transaction is 'confirmed' (default 10). */
-  confirmations?: number;
-  /** An in-flight payment not found in the wallet is sent again only this long after its attempt (default 60 s). */
-  inFlightGraceMs?: number;
-  /** This pool instance's name: payment rows and the payout lease (one instance pays at a time). */
-  instance?: string;
-  /** How long a payout run may hold the lease (default 10 min). */
-  leaseMs?: number;
-  hooks?: PaymentHooks;
-  logger?: Logger;
-  now?: () => Date;
-}
-
-export interface PayoutReport {
-  reconciled: {
-    paymentId: bigint;
-    txId: string | null;
-    outcome: 'found' | 'resent' | 'waiting' | 'failed';
-  }[];
-  sent: { paymentId: bigint; txId: string; outputs: number }[];
-  failed: { paymentId: bigint; reason: string }[];
-  confirmed: bigint[];
-  setAside: PayoutPlan['setAside'];
-  walletShort: PayoutPlan['walletShort'];
-  /** Why no new payments were made this run. */
-  skipped?: string;
-}
+export type { PaymentHooks, PaymentRunnerOptions, PayoutReport, WalletNode } from './payment-types.ts';
 
 type SendOutcome =
   | { kind: 'sent'; txId: string }
-  | { kind: 'failed'; reason: string }
+  | { kind: 'failed'; reason: string; unreachable?: boolean }
   | { kind: 'unknown'; reason: string };
-
-type Candidate = Pick<UnconfirmedTransaction, 'id' | 'outputs'>;
 
 /**
  * Payouts that never pay twice and never skip anyone. The steps of one payment:
  *  1. `planned`: the payment, its outputs and its negative payout rows (balances debited) in one transaction;
  *  2. `in_flight` (attempts + 1), then POST /wallet/payment/send;
- *  3. `sent` with the tx id; `confirmed` once `confirmations` deep.
- * A definite refusal by the node (4xx: no transaction was made) marks it `failed` and returns the money
- * with payout_reversal rows; a multi-output payment that failed is retried one output per transaction in
- * the same run, so an output the node refuses never blocks the others. Any other failure (timeout, 5xx,
- * crash) leaves it `in_flight`. At the next run an unsettled payment is settled before anything else:
- * `planned` ones (never attempted) are sent; `in_flight` ones are looked for among the wallet's
- * transactions (by their outputs, from the height they were planned at, confirmed and in the mempool,
- * skipping transactions already recorded for another payment) and marked sent if found, or sent again
- * once `inFlightGraceMs` have passed since the attempt.
+ *  3. `sent` with the tx id (and its input boxes once seen); `confirmed` once `confirmations` deep.
+ * A payment is sent again only when it is proven it cannot confirm: the node refused it (4xx), the request
+ * never reached the node (connection refused), or — for a sent one — another confirmed transaction spent one
+ * of its inputs; it is then `failed`, its money returned (payout_reversal rows) and paid again. Anything else
+ * (a timeout, a 5xx, a crash, a transaction gone from every mempool) is looked for in the wallet and every
+ * node's mempool, and raises a 'payment-in-doubt' alert when it cannot be found. Every run holds the payout
+ * lease (renewed before each send, and every send fenced by its epoch) and first checks the ledger
+ * invariants: nothing is paid while they fail.
  */
 export class PaymentRunner {
   private readonly logger: Logger;
   private readonly now: () => Date;
+  private readonly alert: Alert;
 
   constructor(private readonly o: PaymentRunnerOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
     this.now = o.now ?? (() => new Date());
+    this.alert = o.alert ?? ((_kind, message, details) => this.logger.error(details ?? {}, message));
   }
 
-  /** Reconcile, track confirmations, then pay whoever is due. */
+  /** Check the ledger, reconcile, track confirmations, then pay whoever is due. */
   async run(): Promise<PayoutReport> {
     const report: PayoutReport = {
       reconciled: [],
       sent: [],
       failed: [],
       confirmed: [],
+      inDoubt: [],
+      doubleSpent: [],
       setAside: [],
       walletShort: null,
+      feeShort: null,
     };
-    const holder = this.o.instance || 'default';
-    if (!(await takePayoutLease(this.o.db, holder, this.o.leaseMs ?? 600_000))) {
+    const lease = await takePayoutLease(this.o.db, this.o.instance || 'default', this.leaseMs);
+    if (!lease) {
       report.skipped = 'another instance is running payouts';
       return report;
     }
-    const wallet = this.o.wallet();
-    const unsettled = (await openPayments(this.o.db)).filter((p) => p.status !== 'sent');
-    if (unsettled.length > 0) await this.reconcile(wallet, unsettled, report);
-    await this.track(wallet, report);
-    if (report.reconciled.some((r) => r.outcome === 'waiting'))
-      report.skipped = 'a payment in flight is not settled yet';
-    else await this.pay(wallet, report);
+    try {
+      const problems = await checkDatabaseLedger(this.o.db);
+      if (problems.length > 0) {
+        this.alert(
+          'ledger-invariants',
+          `the ledger invariants fail, so nothing is paid until they hold: ${problems.slice(0, 5).join('; ')}`,
+          { problems },
+        );
+        report.skipped = 'the ledger invariants fail';
+      } else await this.settleAndPay(lease, report);
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      this.alert('payout-lease-lost', `payout run stopped: ${err.message}`, { lease });
+      report.skipped = err.message;
+      return report;
+    }
     // Released only after a complete run: a crashed run keeps it until it expires or this instance restarts.
-    await releasePayoutLease(this.o.db, holder);
+    await releasePayoutLease(this.o.db, lease);
     return report;
   }
 
-  private async reconcile(wallet: WalletNode, rows: OpenPayment[], report: PayoutReport): Promise<void> {
+  private get leaseMs(): number {
+    return this.o.leaseMs ?? 600_000;
+  }
+
+  private async settleAndPay(lease: Lease, report: PayoutReport): Promise<void> {
+    const wallet = this.o.wallet();
+    let view: Promise<MempoolView> | null = null;
+    const mempools = () => {
+      view ??= readMempools(this.o.mempools?.() ?? [bindMempool(wallet)]);
+      return view;
+    };
+    const unsettled = (await openPayments(this.o.db)).filter((p) => p.status !== 'sent');
+    if (unsettled.length > 0) await this.reconcile(wallet, unsettled, mempools, lease, report);
+    const tracked = await trackSentPayments({
+      db: this.o.db,
+      wallet,
+      mempools,
+      confirmations: this.o.confirmations ?? 10,
+      alert: this.alert,
+      logger: this.logger,
+    });
+    report.confirmed.push(...tracked.confirmed);
+    report.inDoubt.push(...tracked.inDoubt);
+    report.doubleSpent.push(...tracked.doubleSpent);
+    if (report.reconciled.some((r) => r.outcome === 'waiting' || r.outcome === 'in-doubt'))
+      report.skipped = 'a payment in flight is not settled yet';
+    else await this.pay(wallet, lease, report);
+  }
+
+  private async reconcile(
+    wallet: WalletNode,
+    rows: OpenPayment[],
+    mempools: () => Promise<MempoolView>,
+    lease: Lease,
+    report: PayoutReport,
+  ): Promise<void> {
     const taken = await recordedTxIds(this.o.db);
-    let candidates: Candidate[] | null = null;
+    let confirmed: WalletTransaction[] | null = null;
     for (const p of rows) {
       const wanted = this.requested(parseStoredRequest(p.request).requests);
       if (p.status === 'in_flight') {
-        if (candidates === null) {
-          const from = Math.min(...rows.map((r) => parseStoredRequest(r.request).fromHeight));
-          candidates = [
-            ...(await this.mempool(wallet)),
-            ...(await wallet.walletTransactions({ minInclusionHeight: from })),
-          ];
-        }
+        const view = await mempools();
+        const from = Math.min(...rows.map((r) => parseStoredRequest(r.request).fromHeight));
+        confirmed ??= await wallet.walletTransactions({ minInclusionHeight: from });
+        const candidates = [...[...view.txs.values()].map((m) => m.tx), ...confirmed];
         const txId = findPaymentTransaction(candidates, wanted, taken);
         if (txId) {
           await markSent(this.o.db, p.id, txId);
+          const tx = candidates.find((c) => c.id === txId)!;
+          await recordInputs(
+            this.o.db,
+            p.id,
+            tx.inputs.map((i) => i.boxId),
+          );
           taken.add(txId);
           this.logger.warn({ payment: p.id, txId }, `payment ${p.id} had been sent: recorded as ${txId}`);
           report.reconciled.push({ paymentId: p.id, txId, outcome: 'found' });
           continue;
         }
         const since = p.last_attempt_at ? this.now().getTime() - p.last_attempt_at.getTime() : Infinity;
-        if (since < (this.o.inFlightGraceMs ?? 60_000)) {
+        if (since < (this.o.inFlightGraceMs ?? 60_000) || !view.complete) {
           report.reconciled.push({ paymentId: p.id, txId: null, outcome: 'waiting' });
           continue;
         }
+        // It may have been made and dropped by our nodes while peers hold it: never sent again on a guess.
+        this.alert(
+          'payment-in-doubt',
+          `payment ${p.id} is in flight, and its transaction is in no node's mempool nor in the wallet; it is ` +
+            'not sent again (peers may hold it) and payouts wait. If it can never confirm, abandon it and it is paid again',
+          { payment: p.id, outputs: wanted.map((w) => ({ address: w.address, value: w.value })) },
+        );
+        report.reconciled.push({ paymentId: p.id, txId: null, outcome: 'in-doubt' });
+        continue;
       }
-      const outcome = await this.send(wallet, p.id, wanted);
+      const outcome = await this.send(wallet, p.id, wanted, lease);
       if (outcome.kind === 'sent') {
         taken.add(outcome.txId);
         report.reconciled.push({ paymentId: p.id, txId: outcome.txId, outcome: 'resent' });
@@ -189,35 +189,7 @@ export class PaymentRunner {
     }
   }
 
-  /** Every unconfirmed transaction of the node (pages of 100). */
-  private async mempool(wallet: WalletNode): Promise<UnconfirmedTransaction[]> {
-    const out: UnconfirmedTransaction[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await wallet.unconfirmedTransactions(100, offset);
-      out.push(...page);
-      if (page.length < 100) return out;
-    }
-  }
-
-  /** Sent payments: their confirmations, and 'confirmed' once deep enough. */
-  private async track(wallet: WalletNode, report: PayoutReport): Promise<void> {
-    const want = this.o.confirmations ?? 10;
-    for (const p of await sentPayments(this.o.db)) {
-      let tx: WalletTransaction | null;
-      try {
-        tx = await wallet.walletTransactionById(p.tx_id);
-      } catch (err) {
-        this.logger.warn({ payment: p.id, err: describeError(err) }, 'payment confirmation check failed');
-        continue;
-      }
-      const confirmations = tx?.numConfirmations ?? 0;
-      const done = confirmations >= want;
-      await updateConfirmations(this.o.db, p.id, confirmations, done, tx ? null : 'not in the wallet (yet)');
-      if (done) report.confirmed.push(p.id);
-    }
-  }
-
-  private async pay(wallet: WalletNode, report: PayoutReport): Promise<void> {
+  private async pay(wallet: WalletNode, lease: Lease, report: PayoutReport): Promise<void> {
     const status = await wallet.walletStatus();
     if (!status.isUnlocked) {
       if (!this.o.walletPassword) {
@@ -240,6 +212,7 @@ export class PaymentRunner {
     });
     report.setAside = plan.setAside;
     report.walletShort = plan.walletShort;
+    report.feeShort = plan.feeShort;
     for (const s of plan.setAside) {
       this.logger.warn(
         { address: s.address, reason: s.reason },
@@ -247,6 +220,11 @@ export class PaymentRunner {
       );
       await holdPayouts(this.o.db, s.address, s.reason);
     }
+    if (plan.feeShort)
+      this.logger.warn(
+        { needed: plan.feeShort.needed.toString(), available: plan.feeShort.available.toString() },
+        'the pool fee accounts cannot cover the transaction fees of the payouts due (txFeePaidBy: pool): waiting for the next run',
+      );
     if (plan.walletShort)
       this.logger.warn(
         { needed: plan.walletShort.needed.toString(), available: plan.walletShort.available.toString() },
@@ -254,40 +232,29 @@ export class PaymentRunner {
       );
     const queue: PlannedBatch[] = [...plan.batches];
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      const id = await recordPayment(
-        this.o.db,
-        batch,
-        Math.max(0, status.walletHeight - 1),
-        this.o.instance ?? '',
-      );
+      const fromHeight = Math.max(0, status.walletHeight - 1);
+      const id = await recordPayment(this.o.db, batch, fromHeight, this.o.instance ?? '', lease);
       if (id === null) continue;
       await this.o.hooks?.afterPlan?.(id);
       const outputs = batch.outputs.map((o) => ({ address: o.address, value: o.value.toString() }));
-      const outcome = await this.send(wallet, id, this.requested(outputs));
+      const outcome = await this.send(wallet, id, this.requested(outputs), lease);
       if (outcome.kind === 'sent')
         report.sent.push({ paymentId: id, txId: outcome.txId, outputs: batch.outputs.length });
       else if (outcome.kind === 'failed') {
         report.failed.push({ paymentId: id, reason: outcome.reason });
+        if (outcome.unreachable) {
+          report.skipped = 'the wallet node is unreachable';
+          return;
+        }
         // Isolate what the node refuses: the outputs go out again one per transaction.
         if (batch.outputs.length > 1)
-          for (const o of batch.outputs) queue.push(this.single(o.address, o.debit));
+          for (const o of batch.outputs)
+            queue.push(batchOf([{ address: o.address, amount: o.debit }], this.o.rules));
       } else {
         report.skipped = 'a payment’s outcome is unknown: it is settled at the next run first';
         return;
       }
     }
-  }
-
-  /** A one-output payment of `debit` (the output's share of the fee recomputed for a single output). */
-  private single(address: string, debit: bigint): PlannedBatch {
-    const { rules } = this.o;
-    const feeShare = rules.txFeePaidBy === 'miners' ? rules.txFee : 0n;
-    return {
-      outputs: [{ address, debit, value: debit - feeShare, feeShare }],
-      fee: rules.txFee,
-      debitTotal: debit,
-      walletCost: debit - feeShare + rules.txFee,
-    };
   }
 
   private requested(requests: readonly { address: string; value: string }[]): RequestedOutput[] {
@@ -298,19 +265,36 @@ export class PaymentRunner {
     }));
   }
 
-  /** Steps 2–3. A 4xx answer fails the payment (money returned); anything else leaves the outcome unknown. */
-  private async send(wallet: WalletNode, id: bigint, outputs: RequestedOutput[]): Promise<SendOutcome> {
-    await markInFlight(this.o.db, id);
+  /**
+   * Steps 2–3, with the lease renewed first and the send fenced by it. A 4xx answer, or a request that never
+   * reached the node (connection refused, unknown host), fails the payment (money returned); anything else
+   * leaves the outcome unknown.
+   */
+  private async send(
+    wallet: WalletNode,
+    id: bigint,
+    outputs: RequestedOutput[],
+    lease: Lease,
+  ): Promise<SendOutcome> {
+    await renewPayoutLease(this.o.db, lease, this.leaseMs);
+    if (!(await markInFlight(this.o.db, id, lease)))
+      return { kind: 'unknown', reason: 'no longer planned or in flight' };
     await this.o.hooks?.beforeSend?.(id);
     let txId: string;
     try {
       txId = await wallet.paymentSend(outputs.map((o) => ({ address: o.address, value: o.value })));
     } catch (err) {
       const reason = describeError(err);
-      if (err instanceof NodeApiError && err.status >= 400 && err.status < 500) {
-        await failPayment(this.o.db, id, reason);
-        this.logger.error({ payment: id, reason }, `payment ${id} refused by the node: balances returned`);
-        return { kind: 'failed', reason };
+      const refused = err instanceof NodeApiError && err.status >= 400 && err.status < 500;
+      const unreachable =
+        err instanceof NodeUnavailableError && (err.cause === 'refused' || err.cause === 'dns');
+      if (refused || unreachable) {
+        await failPayment(this.o.db, id, unreachable ? `never reached the node: ${reason}` : reason);
+        this.logger.error(
+          { payment: id, reason },
+          `payment ${id} ${unreachable ? 'never reached' : 'refused by'} the node: balances returned`,
+        );
+        return { kind: 'failed', reason, unreachable };
       }
       await noteError(this.o.db, id, reason);
       this.logger.error({ payment: id, reason }, `payment ${id}: outcome unknown, settled at the next run`);
@@ -319,7 +303,35 @@ export class PaymentRunner {
     await this.o.hooks?.afterSend?.(id, txId);
     await markSent(this.o.db, id, txId);
     await this.o.hooks?.afterRecord?.(id, txId);
+    await this.learnInputs(wallet, id, txId);
     this.logger.info({ payment: id, txId, outputs: outputs.length }, `payment ${id} sent: ${txId}`);
     return { kind: 'sent', txId };
   }
+
+  /** The new transaction's inputs, from the wallet or the wallet node's mempool (later runs retry if unseen). */
+  private async learnInputs(wallet: WalletNode, id: bigint, txId: string): Promise<void> {
+    try {
+      const tx =
+        (await wallet.walletTransactionById(txId)) ??
+        (await mempoolOf(bindMempool(wallet))).find((t) => t.id === txId);
+      if (tx)
+        await recordInputs(
+          this.o.db,
+          id,
+          tx.inputs.map((i) => i.boxId),
+        );
+    } catch (err) {
+      this.logger.warn(
+        { payment: id, err: describeError(err) },
+        'cannot read the inputs of a sent payment yet',
+      );
+    }
+  }
+}
+
+function bindMempool(wallet: WalletNode): MempoolNode {
+  return {
+    name: 'wallet node',
+    unconfirmedTransactions: (limit, offset) => wallet.unconfirmedTransactions(limit, offset),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Database, Sql } from '../db/index.ts';
+import { acquireLease, type Database, holdsLease, type Lease, releaseLease, type Sql } from '../db/index.ts';
 import { type LedgerEntry, payoutEntries, reversalEntries } from './ledger.ts';
 import { storedRequest } from './payment-match.ts';
 import type { PlannedBatch } from './payouts.ts';
@@ -12,14 +12,23 @@ export interface OpenPayment {
   tx_id: string | null;
   request: unknown;
   last_attempt_at: Date | null;
+  tx_inputs: string[] | null;
 }
 
 export async function openPayments(sql: Sql): Promise<OpenPayment[]> {
   const r = await sql.query<OpenPayment>(
-    `SELECT id, status, tx_id, request, last_attempt_at FROM payments
+    `SELECT id, status, tx_id, request, last_attempt_at, tx_inputs FROM payments
       WHERE status IN ('planned', 'in_flight', 'sent') ORDER BY id`,
   );
   return r.rows;
+}
+
+/** The input boxes of a payment's transaction, once seen (the proof of a double spend needs them). */
+export async function recordInputs(sql: Sql, id: bigint, inputs: readonly string[]): Promise<void> {
+  await sql.query('UPDATE payments SET tx_inputs = $2::text[] WHERE id = $1 AND tx_inputs IS NULL', [
+    id,
+    [...inputs],
+  ]);
 }
 
 /** Transaction ids already recorded for some payment (one transaction pays one payment, never two). */
@@ -37,15 +46,22 @@ export async function recordPayment(
   batch: PlannedBatch,
   fromHeight: number,
   instance: string,
+  lease: Lease,
 ): Promise<bigint | null> {
   return db.transaction(async (tx) => {
-    const addresses = batch.outputs.map((o) => o.address);
+    await holdLease(tx, lease);
+    const debits = new Map<string, bigint>();
+    for (const d of [
+      ...batch.outputs.map((o) => ({ address: o.address, amount: o.debit })),
+      ...batch.feeDebits,
+    ])
+      debits.set(d.address, (debits.get(d.address) ?? 0n) + d.amount);
     const locked = await tx.query<{ address: string; payable: bigint }>(
       'SELECT address, payable FROM balances WHERE address = ANY($1::text[]) ORDER BY address FOR UPDATE',
-      [addresses],
+      [[...debits.keys()]],
     );
     const payable = new Map(locked.rows.map((r) => [r.address, bigOf(r.payable)]));
-    if (batch.outputs.some((o) => (payable.get(o.address) ?? 0n) < o.debit)) return null;
+    if ([...debits].some(([address, debit]) => (payable.get(address) ?? 0n) < debit)) return null;
     const request = storedRequest(
       batch.outputs.map((o) => ({ address: o.address, value: o.value })),
       fromHeight,
@@ -66,13 +82,21 @@ export async function recordPayment(
   });
 }
 
-/** Step 2: 'in_flight', one more attempt, just before the wallet is asked. */
-export async function markInFlight(sql: Sql, id: bigint): Promise<void> {
-  await sql.query(
-    `UPDATE payments SET status = 'in_flight', attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
-      WHERE id = $1 AND status IN ('planned', 'in_flight')`,
-    [id],
-  );
+/**
+ * Step 2: 'in_flight', one more attempt, just before the wallet is asked — only while this run holds the
+ * payout lease (fenced by its token: a run that lost the lease can never start a send). false: the payment
+ * is no longer planned or in flight.
+ */
+export async function markInFlight(db: Database, id: bigint, lease: Lease): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await holdLease(tx, lease);
+    const r = await tx.query(
+      `UPDATE payments SET status = 'in_flight', attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+        WHERE id = $1 AND status IN ('planned', 'in_flight')`,
+      [id],
+    );
+    return r.rowCount > 0;
+  });
 }
 
 /** Step 3: 'sent' with the transaction id. */
@@ -88,14 +112,17 @@ export async function noteError(sql: Sql, id: bigint, reason: string): Promise<v
   await sql.query('UPDATE payments SET last_error = $2, updated_at = now() WHERE id = $1', [id, reason]);
 }
 
-/** A payment the node definitely refused: 'failed', and every debit returned with payout_reversal rows. */
-export async function failPayment(db: Database, id: bigint, reason: string): Promise<void> {
+/**
+ * A payment that can never confirm — the node refused it, it never reached the node, or (`fromSent`) its
+ * inputs were spent by another transaction: 'failed', and every debit returned with payout_reversal rows.
+ */
+export async function failPayment(db: Database, id: bigint, reason: string, fromSent = false): Promise<void> {
   await db.transaction(async (tx) => {
     const r = await tx.query<{ status: string }>('SELECT status FROM payments WHERE id = $1 FOR UPDATE', [
       id,
     ]);
     const status = r.rows[0]?.status;
-    if (status !== 'in_flight' && status !== 'planned') return;
+    if (status !== 'in_flight' && status !== 'planned' && !(fromSent && status === 'sent')) return;
     const rows = await tx.query<{ address: string; amount: bigint }>(
       `SELECT address, amount FROM ledger_entries WHERE payment_id = $1 AND kind = 'payout'`,
       [id],
@@ -116,10 +143,26 @@ export async function failPayment(db: Database, id: bigint, reason: string): Pro
   });
 }
 
-/** Sent payments and their transaction ids. */
-export async function sentPayments(sql: Sql): Promise<{ id: bigint; tx_id: string }[]> {
-  const r = await sql.query<{ id: bigint; tx_id: string }>(
-    `SELECT id, tx_id FROM payments WHERE status = 'sent' ORDER BY id`,
+export interface SentPayment {
+  id: bigint;
+  tx_id: string;
+  request: unknown;
+  tx_inputs: string[] | null;
+}
+
+/**
+ * The operator's decision on a payment in doubt (an in-flight or sent payment whose transaction cannot be
+ * found): it can never confirm, so it is failed and its balances returned — the next run pays them again.
+ * Only for a payment known to be lost: abandoning one that still confirms pays its miners twice.
+ */
+export async function abandonPayment(db: Database, id: bigint, reason: string): Promise<void> {
+  await failPayment(db, id, `abandoned by the operator: ${reason}`, true);
+}
+
+/** Sent payments, their transaction ids and inputs (when known). */
+export async function sentPayments(sql: Sql): Promise<SentPayment[]> {
+  const r = await sql.query<SentPayment>(
+    `SELECT id, tx_id, request, tx_inputs FROM payments WHERE status = 'sent' ORDER BY id`,
   );
   return r.rows;
 }
@@ -159,33 +202,36 @@ export async function holdPayouts(sql: Sql, address: string, reason: string): Pr
   );
 }
 
-const LEASE = 'payouts-lease';
+/** The payout lease (src/db leases): one instance pays at a time. */
+const LEASE = 'payouts';
 
-/**
- * Payouts run on one instance at a time: a lease row in pool_cursors, taken when free, expired, or already
- * ours (the same instance after a restart). false: another instance holds it.
- */
-export async function takePayoutLease(sql: Sql, holder: string, leaseMs: number): Promise<boolean> {
-  await sql.query(
-    `INSERT INTO pool_cursors (name, value) VALUES ($1, '{"holder": "", "until": "1970-01-01T00:00:00Z"}'::jsonb)
-     ON CONFLICT (name) DO NOTHING`,
-    [LEASE],
-  );
-  const r = await sql.query(
-    `UPDATE pool_cursors
-        SET value = jsonb_build_object('holder', $2::text, 'until', now() + $3::integer * interval '1 millisecond'),
-            updated_at = now()
-      WHERE name = $1 AND (value->>'holder' = $2 OR (value->>'until')::timestamptz < now())
-      RETURNING name`,
-    [LEASE, holder, leaseMs],
-  );
-  return r.rowCount > 0;
+/** Another instance took the payout lease (this one was too slow, or paused): this run must stop. */
+export class LeaseLostError extends Error {
+  constructor(lease: Lease) {
+    super(`payout lease of ${lease.holder} (token ${lease.token}) was lost: another instance may be paying`);
+    this.name = 'LeaseLostError';
+  }
 }
 
-export async function releasePayoutLease(sql: Sql, holder: string): Promise<void> {
-  await sql.query(
-    `UPDATE pool_cursors SET value = jsonb_build_object('holder', '', 'until', now()), updated_at = now()
-      WHERE name = $1 AND value->>'holder' = $2`,
-    [LEASE, holder],
-  );
+/**
+ * Takes the payout lease when it is free, expired, or already ours (the same instance after a restart).
+ * null: another instance holds it.
+ */
+export function takePayoutLease(sql: Sql, holder: string, leaseMs: number): Promise<Lease | null> {
+  return acquireLease(sql, LEASE, holder, leaseMs);
+}
+
+/** Extends the lease by `leaseMs` from now; LeaseLostError when another instance has taken it meanwhile. */
+export async function renewPayoutLease(sql: Sql, lease: Lease, leaseMs: number): Promise<void> {
+  const renewed = await acquireLease(sql, LEASE, lease.holder, leaseMs);
+  if (renewed?.token !== lease.token) throw new LeaseLostError(lease);
+}
+
+/** Inside a transaction: locks the lease row and checks that this run still holds it. */
+async function holdLease(tx: Sql, lease: Lease): Promise<void> {
+  if (!(await holdsLease(tx, lease))) throw new LeaseLostError(lease);
+}
+
+export function releasePayoutLease(sql: Sql, lease: Lease): Promise<void> {
+  return releaseLease(sql, lease);
 }

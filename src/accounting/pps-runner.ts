@@ -1,10 +1,11 @@
 import pino, { type Logger } from 'pino';
 import type { Ratio } from '../autolykos/index.ts';
 import { type Database, setRetentionHold } from '../db/index.ts';
+import type { Alert } from './alerts.ts';
 import type { FeeSchedule } from './fees.ts';
 import { ppsEntries } from './ledger.ts';
 import { ppsCredits } from './pps.ts';
-import { bigOf, insertEntries, jsonWithBigints, sharesCompleteUntil } from './rows.ts';
+import { alertSilentInstances, bigOf, insertEntries, jsonWithBigints, sharesCompleteUntil } from './rows.ts';
 
 export interface PpsRunnerOptions {
   db: Database;
@@ -15,6 +16,7 @@ export interface PpsRunnerOptions {
   lagMs?: number;
   /** See BlockTracker (default 15 min). */
   ingestStaleMs?: number;
+  alert?: Alert;
   logger?: Logger;
   now?: () => Date;
 }
@@ -43,6 +45,7 @@ interface Cursor {
 export class PpsRunner {
   private readonly logger: Logger;
   private readonly now: () => Date;
+  private readonly lagAlerts = new Map<string, number>();
 
   constructor(private readonly o: PpsRunnerOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
@@ -51,8 +54,9 @@ export class PpsRunner {
 
   async run(): Promise<PpsPeriod | null> {
     const now = this.now();
-    const complete = await sharesCompleteUntil(this.o.db, now, this.o.ingestStaleMs ?? 15 * 60_000);
+    const complete = await sharesCompleteUntil(this.o.db);
     const until = complete ?? new Date(now.getTime() - (this.o.lagMs ?? 10_000));
+    await alertSilentInstances(this.o.db, now, this.o.ingestStaleMs, this.lagAlerts, this.o.alert);
     return this.o.db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO pool_cursors (name, value) VALUES ($1, 'null'::jsonb) ON CONFLICT (name) DO NOTHING`,

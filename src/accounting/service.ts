@@ -1,9 +1,12 @@
+import type { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import type { Database } from '../db/index.ts';
 import { type NetworkName, parseAddress } from '../ergo/index.ts';
+import { type AccountingEvents, alertChannel } from './alerts.ts';
 import { BlockTracker, type ChainNode } from './block-tracker.ts';
 import { type AccountingConfig, feesOf, payoutRulesOf } from './config.ts';
 import { parseDecimal } from './exact.ts';
+import type { MempoolNode } from './payment-doubt.ts';
 import { PaymentRunner, type WalletNode } from './payment-runner.ts';
 import { PpsRunner } from './pps-runner.ts';
 
@@ -14,16 +17,22 @@ export interface AccountingOptions {
   chain: () => ChainNode;
   /** The wallet node that pays (NodeSet.wallet()); null: no payouts from this instance. */
   wallet: (() => WalletNode) | null;
+  /** Every node of the pool (NodeSet.clients()): a payment's transaction is looked for in each mempool. */
+  nodes?: () => readonly MempoolNode[];
   /** The pool's mining key (the wallet node's /mining/rewardPublicKey). */
   poolPublicKey: string | (() => Promise<string>);
   network: NetworkName;
   /** Net block reward at a height for PPS (default mainnet emission − EIP-27). */
   rewardAt?: (height: number) => bigint;
   instance?: string;
+  /** The database is not reachable yet (the pool started during an outage): no job runs before this resolves. */
+  ready?: Promise<unknown>;
   logger?: Logger;
 }
 
 export interface Accounting {
+  /** 'alert': something an operator must look at (also logged as an error); see AlertKind. */
+  readonly events: EventEmitter<AccountingEvents>;
   readonly tracker: BlockTracker;
   readonly pps: PpsRunner | null;
   readonly payments: PaymentRunner | null;
@@ -40,6 +49,7 @@ export interface Accounting {
  */
 export function startAccounting(o: AccountingOptions): Accounting {
   const logger = o.logger ?? pino({ level: 'silent' });
+  const { events, alert } = alertChannel(logger);
   const c = o.config;
   const fees = feesOf(c);
   // A fee recipient that can never be paid is a configuration error: refuse to start rather than accrue.
@@ -56,11 +66,12 @@ export function startAccounting(o: AccountingOptions): Accounting {
       orphanConfirmations: c.orphanConfirmations,
       giveUpAfter: c.orphanAfterBlocks,
     },
+    alert,
     logger,
   });
   const pps =
     c.scheme === 'pps'
-      ? new PpsRunner({ db: o.db, fees, logger, ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}) })
+      ? new PpsRunner({ db: o.db, fees, alert, logger, ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}) })
       : null;
   const wallet = o.wallet;
   const payments =
@@ -73,7 +84,9 @@ export function startAccounting(o: AccountingOptions): Accounting {
           confirmations: c.payouts.confirmations,
           inFlightGraceMs: c.payouts.inFlightGraceSeconds * 1000,
           instance: o.instance ?? '',
+          alert,
           logger,
+          ...(o.nodes ? { mempools: o.nodes } : {}),
           ...(c.payouts.walletPassword ? { walletPassword: c.payouts.walletPassword } : {}),
         })
       : null;
@@ -108,19 +121,34 @@ export function startAccounting(o: AccountingOptions): Accounting {
     const first = setTimeout(tick, Math.min(seconds, 5) * 1000);
     timers.add(first);
   };
-  every('blocks', c.blockCheckSeconds, () => tracker.tick());
-  if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
-  if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
+  const schedule = () => {
+    every('blocks', c.blockCheckSeconds, () => tracker.tick());
+    if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
+    if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
+  };
+  if (!o.ready) schedule();
+  else {
+    logger.warn(
+      'accounting: waiting for the database (blocks, credits and payouts start once it is reachable)',
+    );
+    void o.ready.then(() => {
+      if (closed) return;
+      logger.info('accounting: the database is reachable; blocks, credits and payouts start');
+      schedule();
+    });
+  }
   logger.info(
     { scheme: c.scheme, confirmations: c.confirmations, payouts: payments !== null },
     `accounting: ${c.scheme.toUpperCase()}, blocks confirmed after ${c.confirmations} confirmations${payments ? '' : ', payouts off'}`,
   );
 
   return {
+    events,
     tracker,
     pps,
     payments,
     async runOnce() {
+      await o.ready;
       await job('blocks', () => tracker.tick());
       if (pps) await job('pps', () => pps.run());
       if (payments) await job('payouts', () => payments.run());

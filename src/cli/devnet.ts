@@ -7,9 +7,9 @@ import { UsageError } from './errors.ts';
 export const DEVNET_USAGE = `Usage:
   enigmapool devnet [--port 9053] [--difficulty D] [--block-time S] [--height H] [--nodes N]
                     [--competitor-block-time S] [--mempool-interval MS] [--reward-delay N]
-                    [--network mainnet|testnet] [--api-key KEY] [--state FILE]
+                    [--network mainnet|testnet] [--api-key KEY] [--state FILE] [--node-keys shared|own]
   Runs a simulated Ergo network (node REST API on 127.0.0.1, port+k for node k) in the foreground;
-  logs each block. Admin: POST /devnet/fault|competitor-block|reorg|mempool-tx, GET /devnet/state.`;
+  logs each block. --node-keys own: node k > 0 mines for its own key (a misconfigured backup). Admin: POST /devnet/fault|competitor-block|reorg|mempool-tx, GET /devnet/state.`;
 
 /** Human-readable single-line pino output: "2026-01-01T12:00:00.000Z INFO  message". */
 export function lineLogger(write: (line: string) => void, level = 'info') {
@@ -56,6 +56,7 @@ export function devnetOptions(argv: string[]): DevnetOptions {
       network: { type: 'string' },
       'api-key': { type: 'string' },
       state: { type: 'string' },
+      'node-keys': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -70,6 +71,9 @@ export function devnetOptions(argv: string[]): DevnetOptions {
     throw new UsageError(`--network must be mainnet or testnet, got "${values.network}"`);
   if (values['api-key'] === '') throw new UsageError('--api-key must not be empty');
   if (values.state === '') throw new UsageError('--state needs a file path');
+  const nodeKeys = values['node-keys'] ?? 'shared';
+  if (nodeKeys !== 'shared' && nodeKeys !== 'own')
+    throw new UsageError(`--node-keys must be shared or own, got "${values['node-keys']}"`);
   return {
     host: values.host ?? '127.0.0.1',
     port,
@@ -90,6 +94,7 @@ export function devnetOptions(argv: string[]): DevnetOptions {
     network,
     apiKey: values['api-key'] ?? 'devnet',
     statePath: values.state ?? null,
+    nodeKeys,
   };
 }
 
@@ -105,6 +110,8 @@ export async function devnetCommand(argv: string[], out: (line: string) => void)
     throw err;
   }
   logger.info(`nodes: ${devnet.nodes.map((n) => n.url).join(' ')}`);
+  if (options.nodeKeys === 'own')
+    for (const [k, n] of devnet.nodes.entries()) logger.info(`node ${k} mines for key ${n.publicKey}`);
   logger.info(
     `pool key ${devnet.minerPublicKey}, wallet ${devnet.walletAddress}, api_key "${options.apiKey}"`,
   );

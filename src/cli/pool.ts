@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { type Accounting, startAccounting } from '../accounting/index.ts';
@@ -62,7 +64,12 @@ export async function startPool(
     let nodes = config.nodes;
     let walletNode = config.walletNode;
     if (config.devnet.enabled) {
+      // The devnet's chain and wallet live in the data dir beside the database, so both survive a restart together.
+      mkdirSync(resolve(config.dataDir), { recursive: true });
+      const statePath = join(resolve(config.dataDir), 'devnet.json');
+      const restored = existsSync(statePath);
       devnet = await startDevnet({
+        statePath,
         port: config.devnet.port,
         network: config.network,
         difficulty: BigInt(config.devnet.difficulty),
@@ -76,7 +83,9 @@ export async function startPool(
       nodes = [{ name: 'devnet', url: devnet.url, apiKey: 'devnet', priority: 0 }];
       walletNode = 'devnet';
       logger.info(
-        `devnet: a simulated Ergo network at ${devnet.url} (height ${devnet.height()}, difficulty ${config.devnet.difficulty})`,
+        restored
+          ? `devnet: a simulated Ergo network at ${devnet.url}, its chain and wallet restored from ${statePath} (height ${devnet.height()})`
+          : `devnet: a simulated Ergo network at ${devnet.url} (height ${devnet.height()}, difficulty ${config.devnet.difficulty}); its chain and wallet are kept in ${statePath}`,
       );
       devnet.on('block', (b) => {
         if (!b.byPool) logger.info(`chain: block ${b.height} found by another miner`);
@@ -139,9 +148,7 @@ export async function startPool(
     });
     nodeSet.start();
     closers.push(() => nodeSet.stop());
-    const accounting = pipeline
-      ? startPoolAccounting(config, pipeline.db, nodeSet, walletNode, logger)
-      : null;
+    const accounting = pipeline ? startPoolAccounting(config, pipeline, nodeSet, walletNode, logger) : null;
     if (accounting) closers.push(() => accounting.close());
     if (pipeline) {
       const o = await startObservability({
@@ -202,7 +209,7 @@ export async function startPool(
 /** Blocks are checked against the node work comes from; payouts go through the one wallet node. */
 function startPoolAccounting(
   config: PoolConfig,
-  db: SharePipeline['db'],
+  pipeline: SharePipeline,
   nodeSet: NodeSet,
   walletNode: string | undefined,
   logger: Logger,
@@ -211,10 +218,12 @@ function startPoolAccounting(
   if (!walletNode) logger.warn('accounting: no walletNode configured, so this instance makes no payouts');
   return startAccounting({
     config: config.accounting,
-    db,
+    db: pipeline.db,
+    ...(pipeline.deferred ? { ready: pipeline.ready } : {}),
     chain: chainNode,
     wallet: walletNode ? () => nodeSet.wallet() : null,
-    poolPublicKey: () => (walletNode ? nodeSet.wallet() : chainNode()).rewardPublicKey(),
+    nodes: () => nodeSet.clients(),
+    poolPublicKey: () => nodeSet.rewardPublicKey(),
     network: config.network,
     instance: config.instance.id.toString(16).padStart(2, '0'),
     logger: logger.child({ part: 'accounting' }),
@@ -223,8 +232,14 @@ function startPoolAccounting(
 
 /** Logs what the operator wants to see; returns the step that stops the periodic summary. */
 function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): () => Promise<void> {
-  nodeSet.on('work', ({ work, blockVersion }) => {
-    stratum.setWork({ msg: work.msg, b: work.b, height: work.h, version: blockVersion });
+  nodeSet.on('work', ({ work, blockVersion, node }) => {
+    stratum.setWork({
+      msg: work.msg,
+      b: work.b,
+      height: work.h,
+      version: blockVersion,
+      source: { node, pk: work.pk },
+    });
   });
   nodeSet.on('height', ({ height, node }) => logger.debug({ height, node }, 'new chain height'));
   nodeSet.on('switch', ({ from, to }) => {

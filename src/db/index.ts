@@ -4,6 +4,13 @@
  * migrations (src/db/migrations). The handle is created by the caller and passed in; nothing is global.
  */
 
+export {
+  type DeferredDatabase,
+  deferredDatabase,
+  isOutage,
+  knownDatabase,
+  rememberDatabase,
+} from './deferred.ts';
 export { buildInserts, insertRows, quoteIdentifier } from './insert.ts';
 export { acquireLease, holdsLease, type Lease, releaseLease } from './lease.ts';
 export { type BalanceMismatch, checkBalances } from './ledger.ts';

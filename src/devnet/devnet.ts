@@ -29,6 +29,7 @@ interface Settings extends SimParams {
   mempoolIntervalMs: number | null;
   apiKey: string;
   statePath: string | null;
+  nodeKeys: 'shared' | 'own';
 }
 
 function positive(value: number | undefined | null, name: string, fallback: number): number {
@@ -58,7 +59,10 @@ export function resolveOptions(o: DevnetOptions): Settings {
     throw new RangeError('network must be mainnet or testnet');
   const apiKey = o.apiKey ?? 'devnet';
   if (typeof apiKey !== 'string' || apiKey === '') throw new RangeError('apiKey must be a non-empty string');
+  const nodeKeys = o.nodeKeys ?? 'shared';
+  if (nodeKeys !== 'shared' && nodeKeys !== 'own') throw new RangeError('nodeKeys must be shared or own');
   return {
+    nodeKeys,
     host: o.host ?? '127.0.0.1',
     port,
     nodes,
@@ -133,9 +137,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       }),
     submitSolution: (endpoint, nonceHex) => {
       if (endpoint.fault.mode === 'reject-solutions') return { accepted: false, detail: REJECTED_SOLUTION };
-      const outcome = endpoint.lagging
-        ? sim.solve(nonceHex, [endpoint.lagging.template])
-        : sim.solve(nonceHex);
+      const outcome = sim.solve(nonceHex, endpoint.templates());
       if (!outcome.accepted) return { accepted: false, detail: outcome.detail };
       const { height, id } = outcome.block.header;
       if (!sim.chain.isBest(id))
@@ -154,8 +156,18 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       return fork;
     },
     addMempoolTransaction: () => sim.addMempoolTransaction(),
+    dropMempoolTransaction: (txId, node) => dropMempoolTransaction(txId, node),
     state: () => stateJson(),
   };
+
+  function dropMempoolTransaction(txId: string, node?: number): boolean {
+    if (node === undefined) return sim.dropTransaction(txId.toLowerCase());
+    const endpoint = endpoints[node];
+    if (!endpoint) throw new RangeError(`no node ${node}`);
+    if (!sim.mempool.some((t) => t.id === txId.toLowerCase())) return false;
+    endpoint.forgotten.add(txId.toLowerCase());
+    return true;
+  }
 
   async function setFault(node: number, fault: DevnetFault): Promise<void> {
     const endpoint = endpoints[node];
@@ -184,6 +196,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       nodes: endpoints.map((e) => ({
         node: e.index,
         url: e.url,
+        publicKey: e.publicKey,
         fault: e.fault,
         fullHeight: e.fullHeight(),
       })),
@@ -203,16 +216,21 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
 
   try {
     for (let k = 0; k < settings.nodes; k++) {
+      const key = settings.nodeKeys === 'own' ? sim.nodeKey(k) : sim.minerPk;
       const endpoint = new NodeEndpoint(
         k,
         settings.host,
         settings.port === 0 ? 0 : settings.port + k,
         sim,
         timers,
+        key,
       );
       const { app, handler } = await createNodeApp({
         sim,
-        wallet,
+        wallet: new WalletService(sim, key, {
+          txs: () => endpoint.mempool(),
+          version: () => [...endpoint.forgotten].join(','),
+        }),
         endpoint,
         apiKey: settings.apiKey,
         control,
@@ -272,6 +290,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       control.reorg(fromHeight);
     },
     addMempoolTransaction: () => sim.addMempoolTransaction(),
+    dropMempoolTransaction: async (txId, node) => dropMempoolTransaction(txId, node),
     solve: async (nonceHex) => {
       hexToBytes(nonceHex, 'nonce', 8);
       const result = control.submitSolution(endpoints[0]!, nonceHex);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ErgoTransaction } from '../ergo/index.ts';
 import type { BlockTemplate } from './blocks.ts';
 import type { Simulation } from './simulation.ts';
 import type { TimerSet } from './timers.ts';
@@ -46,6 +47,8 @@ export function parseFault(value: unknown): DevnetFault {
 export class NodeEndpoint implements DevnetNode {
   fault: DevnetFault = { mode: 'none' };
   lagging: Lagging | null = null;
+  /** Mempool transactions this node has dropped while the rest of the network still holds them. */
+  readonly forgotten = new Set<string>();
   private server: Server | null = null;
   private handler: RequestHandler | null = null;
   private readonly held = new Set<{ socket: Socket; reject: (err: Error) => void }>();
@@ -57,6 +60,8 @@ export class NodeEndpoint implements DevnetNode {
     port: number,
     private readonly sim: Simulation,
     private readonly timers: TimerSet,
+    /** The mining key this node's candidates pay (the shared pool key, or the node's own). */
+    readonly publicKey: string,
   ) {
     this.boundPort = port;
   }
@@ -118,9 +123,21 @@ export class NodeEndpoint implements DevnetNode {
     return this.lagging ? Math.min(this.lagging.fullHeight, this.sim.chain.height) : this.sim.chain.height;
   }
 
+  /** The mempool as this node sees it (without what it forgot). */
+  mempool(): ErgoTransaction[] {
+    return this.forgotten.size === 0
+      ? this.sim.mempool
+      : this.sim.mempool.filter((t) => !this.forgotten.has(t.id));
+  }
+
   /** The candidate this node hands out. */
   candidate(): BlockTemplate {
-    return this.lagging?.template ?? this.sim.current;
+    return this.lagging?.template ?? this.sim.candidateFor(this.publicKey);
+  }
+
+  /** The candidates this node takes solutions for (the node: current, then previous). */
+  templates(): readonly (BlockTemplate | null)[] {
+    return this.lagging ? [this.lagging.template] : this.sim.templatesFor(this.publicKey);
   }
 
   /** Applies 'stalled' (never answers; dropped when cleared) and 'slow' before a request is handled. */
@@ -136,7 +153,7 @@ export class NodeEndpoint implements DevnetNode {
     const chain = this.sim.chain;
     const fullHeight = Math.max(chain.lowest, chain.height - behind);
     const parent = chain.bestAt(fullHeight)!;
-    return { fullHeight, template: this.sim.templateOn(parent, this.sim.minerPk, true, []) };
+    return { fullHeight, template: this.sim.templateOn(parent, this.publicKey, true, []) };
   }
 
   private dropHeld(): void {

@@ -37,6 +37,8 @@ export class Simulation {
   /** Bumped whenever the mempool changes (wallet view cache key). */
   mempoolVersion = 0;
   private readonly competitors: KeyPair[] = [];
+  /** Current and previous candidates of the pool's other mining keys (nodes with their own key). */
+  private readonly otherKeys = new Map<string, { current: BlockTemplate; previous: BlockTemplate | null }>();
   private readonly blockListeners: Listener<StoredBlock>[] = [];
   private readonly candidateListeners: Listener<BlockTemplate>[] = [];
   private readonly changeListeners: Listener<void>[] = [];
@@ -177,6 +179,27 @@ export class Simulation {
     return { accepted: false, detail: INVALID_SOLUTION };
   }
 
+  /** The mining key of node `k` when every node has its own key (node 0's is minerPk). */
+  nodeKey(k: number): string {
+    return k === 0 ? this.minerPk : keyPairFromSeed(hashText(this.params.seed, 'node-key', k)).publicKey;
+  }
+
+  /** The candidate a node with mining key `pk` hands out now. */
+  candidateFor(pk: string): BlockTemplate {
+    return this.templatesFor(pk)[0];
+  }
+
+  /** The candidates a node with mining key `pk` takes solutions for: its current one, then the previous one. */
+  templatesFor(pk: string): [BlockTemplate, BlockTemplate | null] {
+    if (pk === this.minerPk) return [this.current, this.previous];
+    let t = this.otherKeys.get(pk);
+    if (!t) {
+      t = { current: this.templateOn(this.chain.tip, pk, true, this.mempool), previous: null };
+      this.otherKeys.set(pk, t);
+    }
+    return [t.current, t.previous];
+  }
+
   /** Another miner finds the next block on the tip (it takes the mempool). */
   mineCompetitorBlock(): StoredBlock {
     const t = this.templateOn(this.chain.tip, this.competitorKey(), false, this.mempool);
@@ -235,10 +258,25 @@ export class Simulation {
     this.refreshCandidate();
   }
 
+  /** The network forgets a mempool transaction (evicted everywhere): its inputs are free again. */
+  dropTransaction(txId: string): boolean {
+    const left = this.mempool.filter((tx) => tx.id !== txId);
+    if (left.length === this.mempool.length) return false;
+    this.mempool = left;
+    this.mempoolVersion++;
+    this.refreshCandidate();
+    return true;
+  }
+
   /** The node rebuilds its candidate: the current one becomes the previous one. */
   refreshCandidate(): void {
     this.previous = this.current;
     this.current = this.templateOn(this.chain.tip, this.minerPk, true, this.mempool);
+    for (const [pk, t] of this.otherKeys)
+      this.otherKeys.set(pk, {
+        current: this.templateOn(this.chain.tip, pk, true, this.mempool),
+        previous: t.current,
+      });
     this.emit(this.candidateListeners, this.current);
     this.emit(this.changeListeners, undefined);
   }

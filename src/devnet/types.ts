@@ -8,6 +8,11 @@ export interface DevnetOptions {
   port?: number;
   /** Node endpoints sharing the same chain (default 1); node k listens on port+k, each with its own faults. */
   nodes?: number;
+  /**
+   * 'shared' (default): every node mines for the pool's one key and serves its one wallet. 'own': node k > 0
+   * has its own mining key and wallet (a misconfigured backup node: its candidates pay another key).
+   */
+  nodeKeys?: 'shared' | 'own';
   /** Address prefixes and /info network; default 'mainnet'. */
   network?: 'mainnet' | 'testnet';
   /** Initial network difficulty in the node's unit (expected hashes per block); default 200_000n. */
@@ -55,6 +60,12 @@ export interface Devnet {
   reorg(fromHeight: number): Promise<void>;
   /** A fee-paying tx enters the mempool (the candidate msg changes, same height). */
   addMempoolTransaction(): void;
+  /**
+   * A mempool transaction is dropped: by the whole network (its inputs are free again), or with `node` by
+   * that node alone (its mempool and wallet forget it; the network still holds it and mines it). false: not
+   * in the mempool.
+   */
+  dropMempoolTransaction(txId: string, node?: number): Promise<boolean>;
   /** The same logic as POST /mining/solution on node 0. */
   solve(nonceHex: string): Promise<{ accepted: boolean; detail?: string }>;
   on(event: 'block', listener: (b: DevnetBlockEvent) => void): void;
@@ -64,6 +75,8 @@ export interface Devnet {
 export interface DevnetNode {
   readonly url: string;
   readonly port: number;
+  /** The mining key this node's candidates pay (and its wallet holds). */
+  readonly publicKey: string;
   setFault(fault: DevnetFault): Promise<void>;
 }
 

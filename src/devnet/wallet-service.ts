@@ -1,5 +1,6 @@
 import {
   addressOfErgoTree,
+  type ErgoTransaction,
   InvalidAddressError,
   minerRewardErgoTree,
   p2pkAddress,
@@ -28,30 +29,41 @@ export interface WalletTxFilter {
   maxConfirmations?: number;
 }
 
-/** The node wallet of the pool key over the simulated chain (views cached until the chain or mempool change). */
+/**
+ * The node wallet of one mining key (the pool's, or a node's own) over the simulated chain (views cached
+ * until the chain or mempool change).
+ */
 export class WalletService {
   readonly scripts: WalletScripts;
   readonly address: string;
   readonly rewardAddress: string;
   private cache: { key: string; view: WalletView } | null = null;
 
-  constructor(private readonly sim: Simulation) {
+  constructor(
+    private readonly sim: Simulation,
+    publicKey = sim.minerPk,
+    /** The mempool this node's wallet sees, and a key that changes with it. */
+    private readonly mempool: { txs: () => readonly ErgoTransaction[]; version: () => string } = {
+      txs: () => sim.mempool,
+      version: () => '',
+    },
+  ) {
     const { network, rewardDelay } = sim.params;
     this.scripts = {
       network,
       rewardDelay,
-      p2pkTree: p2pkErgoTree(sim.minerPk),
-      rewardTree: minerRewardErgoTree(sim.minerPk, rewardDelay),
+      p2pkTree: p2pkErgoTree(publicKey),
+      rewardTree: minerRewardErgoTree(publicKey, rewardDelay),
       payToReemissionTree: parseAddress(PAY_TO_REEMISSION_ADDRESS).ergoTree,
     };
-    this.address = p2pkAddress(sim.minerPk, network);
+    this.address = p2pkAddress(publicKey, network);
     this.rewardAddress = addressOfErgoTree(this.scripts.rewardTree, network);
   }
 
   view(): WalletView {
-    const key = `${this.sim.chain.version}:${this.sim.mempoolVersion}`;
+    const key = `${this.sim.chain.version}:${this.sim.mempoolVersion}:${this.mempool.version()}`;
     if (this.cache?.key !== key)
-      this.cache = { key, view: scanWallet(this.sim.chain, this.sim.mempool, this.scripts) };
+      this.cache = { key, view: scanWallet(this.sim.chain, this.mempool.txs(), this.scripts) };
     return this.cache.view;
   }
 
@@ -107,6 +119,14 @@ export class WalletService {
     if (!this.sim.walletUnlocked) return { ok: false, detail: `Bad request ${described}. Wallet is locked` };
     const tx = buildPayment(this.view(), this.sim.chain.height, this.scripts, payees, fee);
     if (typeof tx === 'string') return { ok: false, detail: `Bad request ${described}. ${tx}` };
+    // A node that forgot a transaction may spend its inputs again; the rest of the network refuses that.
+    const spent = new Set(this.sim.mempool.flatMap((t) => t.inputs.map((i) => i.boxId)));
+    const clash = tx.inputs.find((i) => spent.has(i.boxId));
+    if (clash)
+      return {
+        ok: false,
+        detail: `Bad request ${described}. Double spending attempt: box ${clash.boxId} is spent in the mempool`,
+      };
     this.sim.addMempoolTransaction(tx);
     return { ok: true, value: tx.id };
   }

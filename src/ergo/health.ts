@@ -22,7 +22,14 @@ export type HealthProblem =
   /** GET /mining/candidate failed (no miner key, generation failed, timeout). */
   | 'no-candidate'
   /** The candidate is not for fullHeight + 1: it builds on something other than the tip. */
-  | 'candidate-height-mismatch';
+  | 'candidate-height-mismatch'
+  /**
+   * The candidate pays another key than the pool's reward key: blocks mined on it would pay a wallet the
+   * payouts never touch, and the block lifecycle would not recognise them as the pool's.
+   */
+  | 'reward-key-mismatch'
+  /** The pool's reward key is not known yet (its source node has not answered), so no candidate can be trusted. */
+  | 'reward-key-unknown';
 
 export interface InfoObservation {
   fullHeight: number | null;
@@ -38,10 +45,15 @@ export interface HealthVerdict {
 
 /**
  * protocol.md B.3: synced iff fullHeight == headersHeight, headersHeight ≥ maxPeerHeight − 1,
- * peersCount > 0 and the candidate answers with h == fullHeight + 1. `info`/`candidate` null = that
- * request failed.
+ * peersCount > 0 and the candidate answers with h == fullHeight + 1, paying the pool's reward key.
+ * `info`/`candidate` null = that request failed. `rewardKey`: the pool's key (33 bytes hex); null = not
+ * known yet (nothing is trusted); undefined = not checked.
  */
-export function classifyHealth(info: InfoObservation | null, candidate: { h: number } | null): HealthVerdict {
+export function classifyHealth(
+  info: InfoObservation | null,
+  candidate: { h: number; pk?: string } | null,
+  rewardKey?: string | null,
+): HealthVerdict {
   if (!info) return { status: 'down', problems: ['unreachable'] };
   const problems: HealthProblem[] = [];
   const { fullHeight, headersHeight, maxPeerHeight, peersCount } = info;
@@ -55,6 +67,9 @@ export function classifyHealth(info: InfoObservation | null, candidate: { h: num
   if (peersCount <= 0) problems.push('no-peers');
   if (!candidate) problems.push('no-candidate');
   else if (fullHeight !== null && candidate.h !== fullHeight + 1) problems.push('candidate-height-mismatch');
+  if (rewardKey === null) problems.push('reward-key-unknown');
+  else if (rewardKey !== undefined && candidate && candidate.pk?.toLowerCase() !== rewardKey.toLowerCase())
+    problems.push('reward-key-mismatch');
   return { status: problems.length === 0 ? 'synced' : 'syncing', problems };
 }
 
@@ -77,14 +92,16 @@ export interface NodeRanking {
 }
 
 /**
- * Order of preference among healthy nodes: lowest priority number, then highest fullHeight, then
- * lowest latency, then name (deterministic). Negative when `a` is better.
+ * Order of preference among healthy nodes: highest fullHeight, then lowest priority number, then lowest
+ * latency, then name (deterministic). Negative when `a` is better. Height comes first: work from a node
+ * behind the best one is for a height the network has passed (the stratum would drop it as older work, and
+ * shares on it could never be blocks); priority decides among the nodes at the best height.
  */
 export function compareNodes(a: NodeRanking, b: NodeRanking): number {
-  if (a.priority !== b.priority) return a.priority - b.priority;
   const ha = a.fullHeight ?? -1;
   const hb = b.fullHeight ?? -1;
   if (ha !== hb) return hb - ha;
+  if (a.priority !== b.priority) return a.priority - b.priority;
   const la = a.latencyMs ?? Number.POSITIVE_INFINITY;
   const lb = b.latencyMs ?? Number.POSITIVE_INFINITY;
   if (la !== lb) return la < lb ? -1 : 1;
@@ -93,7 +110,7 @@ export function compareNodes(a: NodeRanking, b: NodeRanking): number {
 
 /**
  * The node to take work from, or null when none is healthy. The current node is kept while it is
- * healthy and ties the best on priority and height: latency alone never causes a switch (each switch
+ * healthy and ties the best on height and priority: latency alone never causes a switch (each switch
  * sends miners a new job).
  */
 export function selectBestNode(nodes: readonly NodeRanking[], current: string | null = null): string | null {

@@ -53,19 +53,21 @@ export {
 } from './health.ts';
 export { REAL_TIMERS, type Timers } from './http.ts';
 export { parseNodeJson, stringifyNodeJson, toBigInt } from './json.ts';
-export {
-  type HealthEvent,
-  type HeightEvent,
-  type NodeConfig,
-  type NodeHealth,
-  NodeSet,
-  type NodeSetEvents,
-  type NodeSetHealth,
-  type NodeSetOptions,
-  type SwitchEvent,
-  type WorkEvent,
-} from './node-set.ts';
+export { NodeSet } from './node-set.ts';
+export type {
+  HealthEvent,
+  HeightEvent,
+  NodeConfig,
+  NodeHealth,
+  NodeSetEvents,
+  NodeSetHealth,
+  NodeSetOptions,
+  SwitchEvent,
+  WorkEvent,
+} from './node-set-types.ts';
+export type { ResubmitEvent } from './resubmit.ts';
 export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, shouldRetry } from './retry.ts';
+export { isPublicKey } from './reward-key.ts';
 export {
   isAlreadySolved,
   type SubmissionOutcome,

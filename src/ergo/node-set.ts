@@ -3,112 +3,18 @@ import pino, { type Logger } from 'pino';
 import { ErgoNodeClient, type ErgoNodeClientOptions } from './client.ts';
 import { describeError } from './errors.ts';
 import { type HealthProblem, type NodeStatus, selectBestNode, verdictChanged } from './health.ts';
-import { REAL_TIMERS, type Timers } from './http.ts';
-import type { BackoffPolicy } from './retry.ts';
+import { REAL_TIMERS } from './http.ts';
+import type {
+  NodeConfig,
+  NodeSetEvents,
+  NodeSetHealth,
+  NodeSetOptions,
+  WorkEvent,
+} from './node-set-types.ts';
+import { Resubmitter } from './resubmit.ts';
+import { RewardKey } from './reward-key.ts';
 import { type SubmissionOutcome, submitToAll } from './submit.ts';
 import { NodeWatcher } from './watcher.ts';
-import type { WorkMessage } from './wire.ts';
-
-export interface NodeConfig {
-  name: string;
-  url: string;
-  apiKey?: string;
-  /** Lower is preferred; equal priorities are ranked by height, then latency. */
-  priority: number;
-}
-
-export interface NodeSetOptions {
-  nodes: readonly NodeConfig[];
-  /** Name of the node whose wallet pays out (exactly that one; never failed over). */
-  walletNode?: string;
-  /** Health/work poll period per node (default 500 ms). */
-  pollIntervalMs?: number;
-  /** Timeout of each health request (default max(1000, 4 × pollIntervalMs)); a stalled node is noticed after it. */
-  pollTimeoutMs?: number;
-  /** Long-poll /mining/candidate?longpoll=<msg> on synced nodes as well (default false). */
-  longPoll?: boolean;
-  /** Request timeout of the clients' other calls (default 5000 ms). */
-  timeoutMs?: number;
-  /** GET retries of the clients (default 2). */
-  retries?: number;
-  backoff?: BackoffPolicy;
-  /** Send api_key on every route. */
-  apiKeyOnAllRoutes?: boolean;
-  fetch?: typeof fetch;
-  logger?: Logger;
-  timers?: Timers;
-  /** Wall clock in ms (timestamps, latency); default Date.now. */
-  now?: () => number;
-  random?: () => number;
-}
-
-/** New work from the node the pool currently follows. */
-export interface WorkEvent {
-  work: WorkMessage;
-  node: string;
-  /** parameters.blockVersion of that node (stratum notify idx 5). */
-  blockVersion: number;
-  /** That node's fullHeight (work.h − 1). */
-  tipHeight: number;
-  receivedAt: number;
-}
-
-/** The chain tip of the followed node changed (new block, or a switch to a node at another height). */
-export interface HeightEvent {
-  height: number;
-  previous: number | null;
-  node: string;
-}
-
-/** A node's status or problem list changed. */
-export interface HealthEvent {
-  node: string;
-  status: NodeStatus;
-  previous: NodeStatus;
-  problems: HealthProblem[];
-}
-
-/** The node work is taken from changed; `to` null = no healthy node (the last work stays current). */
-export interface SwitchEvent {
-  from: string | null;
-  to: string | null;
-}
-
-export interface NodeSetEvents {
-  work: [WorkEvent];
-  height: [HeightEvent];
-  health: [HealthEvent];
-  switch: [SwitchEvent];
-}
-
-export interface NodeHealth {
-  name: string;
-  url: string;
-  priority: number;
-  status: NodeStatus;
-  problems: HealthProblem[];
-  fullHeight: number | null;
-  headersHeight: number | null;
-  maxPeerHeight: number | null;
-  peersCount: number | null;
-  candidateHeight: number | null;
-  latencyMs: number | null;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  lastSuccessAt: number | null;
-  checkedAt: number | null;
-  /** Work currently comes from this node. */
-  current: boolean;
-  wallet: boolean;
-}
-
-export interface NodeSetHealth {
-  /** Node work comes from now; null when none is healthy. */
-  current: string | null;
-  /** The last work handed out (kept while all nodes are down). */
-  work: { msg: string; height: number; node: string; receivedAt: number } | null;
-  nodes: NodeHealth[];
-}
 
 interface Member {
   config: NodeConfig;
@@ -131,6 +37,8 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
   private lastHeight: number | null = null;
   private running = false;
   private readonly submissions = new Set<Promise<unknown>>();
+  private readonly rewardKey: RewardKey;
+  private readonly resubmitter: Resubmitter;
 
   constructor(options: NodeSetOptions) {
     super();
@@ -154,6 +62,7 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
       timers,
       now: this.now,
       logger: this.logger,
+      rewardKey: () => this.rewardKey.current,
     };
     this.members = options.nodes.map((config) => {
       const clientOptions: ErgoNodeClientOptions = {
@@ -175,20 +84,55 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
       );
       return { config, watcher, reported: { status: 'unknown', problems: [] } };
     });
+    this.resubmitter = new Resubmitter({
+      intervalMs: options.resubmitIntervalMs ?? 1_000,
+      timers,
+      logger: this.logger,
+      now: this.now,
+      currentHeight: () => this.lastWork?.work.h ?? null,
+      onResult: (e) => {
+        if (e.result.accepted) for (const m of this.members) m.watcher.pollNow();
+        this.emitSafe('resubmit', e);
+      },
+    });
+    const keyNode = this.walletName ?? options.nodes[0]!.name;
+    this.rewardKey = new RewardKey(options.rewardPublicKey, this.client(keyNode), {
+      intervalMs: pollIntervalMs,
+      timers,
+      logger: this.logger,
+      onLearned: () => {
+        for (const m of this.members) m.watcher.pollNow();
+      },
+    });
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.logger.info({ nodes: this.members.map((m) => m.config.name) }, 'node set started');
+    this.rewardKey.start();
     for (const m of this.members) m.watcher.start();
   }
 
-  /** Stops polling: aborts requests in flight, clears every timer, waits for block submissions in flight. */
+  /**
+   * Stops polling: aborts requests in flight, clears every timer, waits for block submissions in flight and
+   * makes one last attempt at the solutions some node has not answered yet.
+   */
   async stop(): Promise<void> {
     this.running = false;
-    await Promise.all(this.members.map((m) => m.watcher.stop()));
+    await Promise.all([this.rewardKey.stop(), ...this.members.map((m) => m.watcher.stop())]);
     await Promise.allSettled([...this.submissions]);
+    await this.resubmitter.flush();
+  }
+
+  /** The pool's reward key (every candidate the pool hands out pays it); rejects while it is not known yet. */
+  rewardPublicKey(): Promise<string> {
+    return this.rewardKey.get();
+  }
+
+  /** Every node's client, in config order (e.g. to look for a transaction in every mempool). */
+  clients(): ErgoNodeClient[] {
+    return this.members.map((m) => m.watcher.client);
   }
 
   /** The client of one node by name. */
@@ -216,9 +160,11 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
 
   /**
    * Posts the solution to every healthy node, the current one and the node the last work came from, in
-   * parallel, each once. Accepted if any node returned 200; "Block already solved" elsewhere is fine.
+   * parallel, each once. Accepted if any node returned 200; "Block already solved" elsewhere is fine. With the
+   * candidate's height, the nodes that did not answer (timeout, unreachable) get it again in the background
+   * while that height is current, unless a node accepted it.
    */
-  submitSolution(nonceHex: string): Promise<SubmissionOutcome> {
+  submitSolution(nonceHex: string, candidate?: { height: number }): Promise<SubmissionOutcome> {
     if (!/^[0-9a-fA-F]{16}$/.test(nonceHex))
       return Promise.reject(new RangeError(`nonce must be 8 bytes of hex, got "${nonceHex}"`));
     const wanted = new Set<string>();
@@ -235,6 +181,14 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
     ).then((outcome) => {
       // A new block means new candidates: poll now instead of waiting for the next tick.
       if (outcome.accepted) for (const m of this.members) m.watcher.pollNow();
+      else if (candidate) {
+        const silent = new Set(outcome.results.filter((r) => r.status === null).map((r) => r.node));
+        this.resubmitter.add(
+          nonceHex,
+          candidate.height,
+          targets.filter((m) => silent.has(m.config.name)).map((m) => m.watcher.client),
+        );
+      }
       return outcome;
     });
     this.submissions.add(run);
@@ -247,6 +201,7 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
     const work = this.lastWork;
     return {
       current: this.currentName,
+      rewardKey: this.rewardKey.current,
       work: work
         ? { msg: work.work.msg, height: work.work.h, node: work.node, receivedAt: work.receivedAt }
         : null,
@@ -263,6 +218,7 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
           maxPeerHeight: s.info?.maxPeerHeight ?? null,
           peersCount: s.info?.peersCount ?? null,
           candidateHeight: s.candidate?.h ?? null,
+          candidatePk: s.candidate?.pk ?? null,
           latencyMs: s.latencyMs === null ? null : Math.round(s.latencyMs),
           lastError: s.lastError,
           lastErrorAt: s.lastErrorAt,
@@ -284,6 +240,13 @@ export class NodeSet extends EventEmitter<NodeSetEvents> {
       member.reported = { status, problems: [...problems] };
       const fields = { node: member.config.name, status, previous, problems, error: watcher.state.lastError };
       if (status === 'synced') this.logger.info(fields, 'node healthy');
+      else if (problems.includes('reward-key-mismatch'))
+        this.logger.error(
+          { ...fields, candidatePk: watcher.state.candidate?.pk, rewardKey: this.rewardKey.current },
+          `node ${member.config.name} hands out work paying key ${watcher.state.candidate?.pk}, not the pool's ` +
+            `reward key ${this.rewardKey.current}: it gets no miners (blocks on its work would pay a wallet payouts never ` +
+            "touch); give it the pool's mining key (node.miningPubKeyHex, or the same wallet)",
+        );
       else this.logger.warn(fields, 'node unhealthy');
       this.emitSafe('health', { node: member.config.name, status, previous, problems: [...problems] });
     }

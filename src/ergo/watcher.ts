@@ -14,6 +14,8 @@ export interface WatcherOptions {
   timers: Timers;
   now: () => number;
   logger: Logger;
+  /** The pool's reward key the candidate must pay (null: not known yet; undefined: not checked). */
+  rewardKey?: () => string | null | undefined;
 }
 
 /** What one node looked like at its last poll. */
@@ -156,7 +158,7 @@ export class NodeWatcher {
   private apply(result: Awaited<ReturnType<NodeWatcher['fetchBoth']>>, elapsed: number): void {
     const { state, options } = this;
     const at = options.now();
-    const verdict = classifyHealth(result.info, result.candidate);
+    const verdict = classifyHealth(result.info, result.candidate, options.rewardKey?.());
     state.status = verdict.status;
     state.problems = verdict.problems;
     state.checkedAt = at;

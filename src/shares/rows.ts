@@ -51,6 +51,8 @@ export const BLOCK_COLUMNS = [
   'status',
   'network_difficulty',
   'created_at',
+  'source_node',
+  'source_pk',
 ];
 
 /** Fractional digits kept when a difficulty is not a finite decimal (its denominator has a prime other than 2, 5). */
@@ -144,9 +146,12 @@ export function unnestInsertSql(
   );
 }
 
-/** Block candidates a node accepted are recorded as pending blocks (the lifecycle confirms or orphans them). */
+/**
+ * Every block candidate (hit < b) is recorded as a pending block, whatever the nodes answered: a block whose
+ * every submit timed out can still be on the chain. The lifecycle confirms or orphans it from the chain.
+ */
 export function isRecordedBlock(share: AcceptedShare): boolean {
-  return share.isBlock && share.blockAccepted;
+  return share.isBlock;
 }
 
 export function blockRow(share: AcceptedShare): unknown[] {
@@ -160,6 +165,8 @@ export function blockRow(share: AcceptedShare): unknown[] {
     'pending',
     share.networkDifficulty,
     new Date(share.time),
+    share.source ? text(share.source.node) : null,
+    share.source ? text(share.source.pk) : null,
   ];
 }
 

@@ -31,6 +31,8 @@ interface SharePayloadV1 {
   instance: string;
   isBlock: boolean;
   blockAccepted: boolean;
+  /** Block candidates: the source node and key (absent in journals written before it existed). */
+  source?: { node: string; pk: string };
 }
 
 export function encodeShare(share: AcceptedShare): Buffer {
@@ -52,6 +54,7 @@ export function encodeShare(share: AcceptedShare): Buffer {
     instance: share.instance,
     isBlock: share.isBlock,
     blockAccepted: share.blockAccepted,
+    ...(share.source ? { source: { node: share.source.node, pk: share.source.pk } } : {}),
   };
   return Buffer.from(JSON.stringify(payload), 'utf8');
 }
@@ -96,6 +99,9 @@ export function decodeShare(payload: Uint8Array): AcceptedShare {
   const [num, den, ...rest] = text(o, 'difficulty').split('/');
   if (rest.length > 0 || !num || !den || !INTEGER.test(num) || !INTEGER.test(den) || BigInt(den) === 0n)
     throw new JournalFormatError('share field difficulty is not a ratio');
+  const source = o.source as Record<string, unknown> | undefined;
+  if (source !== undefined && (source === null || typeof source !== 'object'))
+    throw new JournalFormatError('share field source is not an object');
   return {
     id: text(o, 'id'),
     address: text(o, 'address'),
@@ -113,5 +119,6 @@ export function decodeShare(payload: Uint8Array): AcceptedShare {
     instance: text(o, 'instance'),
     isBlock: flag(o, 'isBlock'),
     blockAccepted: flag(o, 'blockAccepted'),
+    ...(source ? { source: { node: text(source, 'node'), pk: text(source, 'pk') } } : {}),
   };
 }

@@ -5,40 +5,9 @@ import { type Clock, systemClock } from './io.ts';
 import type { ShareJournal } from './journal.ts';
 import { NO_METRICS, type PipelineMetrics } from './metrics.ts';
 import { type JournalEntry, JournalReader } from './reader.ts';
+import type { ShareStore, ShipperOptions } from './shipper-options.ts';
 
-/** Where shipped shares go: one transaction per call, idempotent by share id (a replay inserts nothing). */
-export interface ShareStore {
-  write(entries: JournalEntry[]): Promise<void>;
-  /**
-   * For an engine whose commits are not durable by themselves (PGlite never fsyncs): makes everything
-   * committed so far durable. The checkpoint then only moves past what a sync covered, so the journal keeps
-   * those shares until then (and offers them again after a crash).
-   */
-  sync?(): Promise<void>;
-}
-
-export interface ShipperOptions {
-  journal: ShareJournal;
-  checkpoint: Checkpoint;
-  store: ShareStore;
-  clock?: Clock;
-  logger?: Logger;
-  metrics?: PipelineMetrics;
-  /** Records per transaction (default 1000). */
-  batchRecords?: number;
-  /** A batch that is not full waits up to this long for more records (default 50 ms; blocks never wait). */
-  batchDelayMs?: number;
-  backoff?: BackoffOptions;
-  /** A transaction that has not settled after this long is counted as failed and retried (default 30 s). */
-  writeTimeoutMs?: number;
-  /** While the database is failing, a warning with the backlog at most this often (default 10 s). */
-  warnEveryMs?: number;
-  random?: () => number;
-  /** With a store that needs sync(): how often committed batches are synced and checkpointed (default 5 s). */
-  syncEveryMs?: number;
-  /** Keeps a record the database refuses for its data (DurableShareSink: <dir>/quarantine.jsonl). */
-  quarantine?: (entry: JournalEntry, reason: string) => Promise<void>;
-}
+export type { ShareStore, ShipperOptions } from './shipper-options.ts';
 
 /** SQLSTATE class 22 (data exception) or 23 (integrity constraint violation): the rows, not the database. */
 export function isRecordError(err: unknown): boolean {
@@ -86,6 +55,9 @@ export class Shipper {
   private readonly syncEveryMs: number;
   private persisting: Promise<void> | null = null;
   private quarantinedTotal = 0;
+  private readonly heartbeatMs: number;
+  private lastHeartbeatAt = Number.NEGATIVE_INFINITY;
+  private readonly appendsIdle: () => boolean;
   private readonly quarantine: (entry: JournalEntry, reason: string) => Promise<void>;
 
   constructor(options: ShipperOptions) {
@@ -107,6 +79,8 @@ export class Shipper {
         throw new Error(`no quarantine for share ${entry.share.id}: ${reason}`);
       });
     this.syncEveryMs = options.syncEveryMs ?? 5_000;
+    this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.appendsIdle = options.appendsIdle ?? (() => false);
     this.landedSeq = this.checkpoint.seq;
     this.lastSyncAt = this.clock.now();
     this.reader = new JournalReader(this.journal, this.checkpoint.seq, {
@@ -197,6 +171,7 @@ export class Shipper {
       if (batch.length === 0) {
         if (this.checkpoint.seq < this.landedSeq && this.clock.now() - this.lastSyncAt >= this.syncEveryMs)
           await this.persist();
+        await this.heartbeat();
         continue;
       }
       if (!(await this.ship(batch))) return; // stopping while the database is failing
@@ -207,8 +182,12 @@ export class Shipper {
   private async nextBatch(): Promise<JournalEntry[]> {
     const batch = await this.reader.read(this.batchRecords);
     if (batch.length === 0) {
-      if (!this.stopping)
-        await this.waitForRecords(this.checkpoint.seq < this.landedSeq ? this.syncEveryMs : 60_000);
+      if (!this.stopping) {
+        const idleWait = this.store.heartbeat ? this.heartbeatMs : 60_000;
+        await this.waitForRecords(
+          this.checkpoint.seq < this.landedSeq ? Math.min(this.syncEveryMs, idleWait) : idleWait,
+        );
+      }
       return batch;
     }
     const deadline = this.clock.now() + this.batchDelayMs;
@@ -231,6 +210,22 @@ export class Shipper {
     this.landedSeq = batch.at(-1)!.seq;
     if (!this.store.sync || this.clock.now() - this.lastSyncAt >= this.syncEveryMs) await this.persist();
     return true;
+  }
+
+  /** The store's heartbeat, when the journal is idle and everything committed has landed (at most every heartbeatMs). */
+  private async heartbeat(): Promise<void> {
+    if (!this.store.heartbeat || this.stopping) return;
+    const now = this.clock.now();
+    if (now - this.lastHeartbeatAt < this.heartbeatMs) return;
+    if (!this.appendsIdle() || this.journal.committedSeq !== this.landedSeq) return;
+    this.lastHeartbeatAt = now;
+    try {
+      await this.withTimeout(this.store.heartbeat(now));
+      this.onSuccess();
+    } catch (err) {
+      this.metrics.dbError();
+      this.onFailure(err, 0);
+    }
   }
 
   /**

@@ -35,6 +35,7 @@ export interface DurableSinkOptions {
   warnEveryMs?: number;
   syncEveryMs?: number;
   probeEveryMs?: number;
+  heartbeatMs?: number;
 }
 
 export interface SinkStats {
@@ -60,6 +61,8 @@ export interface SinkStats {
  */
 export class DurableShareSink implements ShareSink {
   private closed = false;
+  /** record() calls whose append has not settled yet (the shipper's heartbeat waits for none). */
+  private appending = 0;
 
   private constructor(
     readonly dir: string,
@@ -101,8 +104,10 @@ export class DurableShareSink implements ShareSink {
       await checkpoint.close();
       throw err;
     }
+    let sink: DurableShareSink | null = null;
     shipper = new Shipper({
       journal,
+      appendsIdle: () => sink?.appending === 0,
       checkpoint,
       store: options.store,
       clock,
@@ -123,16 +128,26 @@ export class DurableShareSink implements ShareSink {
         'writeTimeoutMs',
         'warnEveryMs',
         'syncEveryMs',
+        'heartbeatMs',
       ]),
     });
-    const sink = new DurableShareSink(options.dir, journal, checkpoint, shipper, logger, health);
+    sink = new DurableShareSink(options.dir, journal, checkpoint, shipper, logger, health);
     shipper.start();
     return sink;
   }
 
   record(share: AcceptedShare): Promise<void> {
     if (this.closed) return Promise.reject(new JournalClosedError());
-    return this.journal.append(share).then(() => undefined);
+    this.appending++;
+    return this.journal.append(share).then(
+      () => {
+        this.appending--;
+      },
+      (err: unknown) => {
+        this.appending--;
+        throw err;
+      },
+    );
   }
 
   /** The journal's health: unhealthy from a failed commit (a full disk) until it writes again. */

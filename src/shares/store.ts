@@ -1,4 +1,4 @@
-import { type Database, insertRows } from '../db/index.ts';
+import { type Database, insertRows, type Sql } from '../db/index.ts';
 import type { JournalEntry } from './reader.ts';
 import {
   BLOCK_COLUMNS,
@@ -14,14 +14,34 @@ import type { ShareStore } from './shipper.ts';
 
 const INSERT_SHARES = unnestInsertSql('shares', SHARE_COLUMNS, SHARE_COLUMN_TYPES, ['id']);
 
+/**
+ * The longest a share can take from getting its time to reaching the journal: a block candidate is submitted
+ * to the nodes in between, and every node request times out after 5 s (the client's default); 20 s leaves
+ * room for a slow event loop. Crediting a block waits this long after it was found.
+ */
+export const DEFAULT_RECORD_DELAY_MS = 20_000;
+
+/** share_ingest_progress of `instance` moves forward to `until` (never back). */
+async function advanceProgress(tx: Sql, instance: string, until: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO share_ingest_progress (instance, complete_until, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (instance) DO UPDATE
+       SET complete_until = GREATEST(share_ingest_progress.complete_until, EXCLUDED.complete_until),
+           updated_at = now()`,
+    [instance, new Date(until)],
+  );
+}
+
 export interface DatabaseStoreOptions {
   /**
    * The longest a share can take from getting its time to reaching the journal (block candidates are
-   * submitted to the nodes in between); share_ingest_progress stays this far behind (default 60 s).
+   * submitted to the nodes in between); share_ingest_progress stays this far behind (default 20 s).
    */
   recordDelayMs?: number;
   /** Makes committed transactions durable, for an engine that does not (PGlite: fsyncTree of its files). */
   sync?: () => Promise<void>;
+  /** This pool instance (the stratum's instance id in hex): its progress moves on while it is idle. */
+  instance?: string;
 }
 
 /**
@@ -35,13 +55,19 @@ export class DatabaseShareStore implements ShareStore {
   /** Rows actually inserted by this store (conflicts not counted), for tests and benchmarks. */
   inserted = { shares: 0, blocks: 0 };
   readonly sync?: () => Promise<void>;
+  readonly heartbeat?: (now: number) => Promise<void>;
 
   constructor(
     private readonly db: Database,
     options: DatabaseStoreOptions = {},
   ) {
-    this.recordDelayMs = options.recordDelayMs ?? 60_000;
+    this.recordDelayMs = options.recordDelayMs ?? DEFAULT_RECORD_DELAY_MS;
     if (options.sync) this.sync = options.sync;
+    const instance = options.instance;
+    if (instance !== undefined)
+      this.heartbeat = async (now) => {
+        await this.db.transaction((tx) => advanceProgress(tx, instance, now - this.recordDelayMs));
+      };
   }
 
   async write(entries: JournalEntry[]): Promise<void> {
@@ -56,15 +82,8 @@ export class DatabaseShareStore implements ShareStore {
               onConflictDoNothing: ['height', 'nonce'],
             })
           : 0;
-      for (const [instance, until] of ingestProgress(shares, this.recordDelayMs)) {
-        await tx.query(
-          `INSERT INTO share_ingest_progress (instance, complete_until, updated_at) VALUES ($1, $2, now())
-           ON CONFLICT (instance) DO UPDATE
-             SET complete_until = GREATEST(share_ingest_progress.complete_until, EXCLUDED.complete_until),
-                 updated_at = now()`,
-          [instance, new Date(until)],
-        );
-      }
+      for (const [instance, until] of ingestProgress(shares, this.recordDelayMs))
+        await advanceProgress(tx, instance, until);
       return { s, b };
     });
     this.inserted.shares += counts.s;

@@ -6,6 +6,8 @@ export interface Work {
   b: bigint;
   height: number;
   version: number;
+  /** The node the candidate came from and the key it pays (recorded with a block found on it). */
+  source?: { node: string; pk: string };
 }
 
 export interface Job extends Work {

@@ -125,7 +125,7 @@ export async function checkSubmit(
   if (isBlock) {
     // Submit first: the node only takes solutions for its current or previous candidate.
     const result = await ctx.submitter
-      .submitSolution(nonce.nonce)
+      .submitSolution(nonce.nonce, { height: job.height })
       .catch((err: Error) => ({ accepted: false, detail: err.message }));
     blockAccepted = result.accepted;
     blockDetail = result.detail;
@@ -148,6 +148,7 @@ export async function checkSubmit(
     instance: ctx.instance,
     isBlock,
     blockAccepted,
+    ...(isBlock && job.source ? { source: job.source } : {}),
   };
   if (isBlock)
     ctx.emit('block', {

@@ -25,6 +25,8 @@ export interface AcceptedShare {
   isBlock: boolean;
   /** For block candidates: did a node accept the block. */
   blockAccepted: boolean;
+  /** For block candidates: the node whose candidate it solved and the key that candidate pays. */
+  source?: { node: string; pk: string };
 }
 
 /** Where accepted shares go before the miner is answered (durable in the share pipeline). */
@@ -43,9 +45,15 @@ export interface SinkHealth {
   reason: string;
 }
 
-/** Submits a block solution to the node(s); resolves once the node(s) answered. */
+/**
+ * Submits a block solution to the node(s); resolves once the node(s) answered (or timed out). The candidate's
+ * height lets the submitter keep sending it to nodes that did not answer while that height is current.
+ */
 export interface BlockSubmitter {
-  submitSolution(nonceHex: string): Promise<{ accepted: boolean; detail?: string }>;
+  submitSolution(
+    nonceHex: string,
+    candidate?: { height: number },
+  ): Promise<{ accepted: boolean; detail?: string }>;
 }
 
 export interface HitVerifier {

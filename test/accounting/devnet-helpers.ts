@@ -20,7 +20,10 @@ export const FEE = minerAddress('fee');
 
 export interface Pool {
   net: TestNet;
+  /** Node 0: the wallet node. */
   client: ErgoNodeClient;
+  /** Every node (two that share the chain and the pool key): payments are looked for in each mempool. */
+  clients: ErgoNodeClient[];
   db: Database;
   /** Share/block times: strictly increasing. */
   clock: { s: number };
@@ -50,9 +53,11 @@ export function useDevnetPool(engine: EngineName, use: (db: Database, pool: Pool
 
 export async function startPoolNet(db: Database): Promise<Pool> {
   // Height 1,925,000: the miner box holds 9 ERG with 6 ERG of re-emission tokens → 3 ERG per block.
-  const net = await startTestNet({ rewardDelay: 3 });
-  const client = new ErgoNodeClient({ name: 'devnet', url: net.devnet.url, apiKey: 'devnet', retries: 0 });
-  return { net, client, db, clock: { s: 0 } };
+  const net = await startTestNet({ rewardDelay: 3, nodes: 2 });
+  const clients = net.devnet.nodes.map(
+    (n, k) => new ErgoNodeClient({ name: `devnet${k}`, url: n.url, apiKey: 'devnet', retries: 0 }),
+  );
+  return { net, client: clients[0]!, clients, db, clock: { s: 0 } };
 }
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000);
@@ -109,11 +114,13 @@ export function tracker(pool: Pool, scheme: 'pplns' | 'pps' | 'solo' | 'prop' = 
   });
 }
 
+/** The pool pays the transaction fees from its 1 % fee (FEE, as the tracker credits it). */
 export const PAYOUT_RULES: PayoutRules = {
   minimum: 100_000_000n,
   outputsPerTx: 2,
   txFee: 1_000_000n,
   txFeePaidBy: 'pool',
+  feePayers: [{ address: FEE, rate: { num: 1n, den: 100n } }],
   minOutputValue: 1_000_000n,
   partial: false,
 };
@@ -126,6 +133,7 @@ export function payments(pool: Pool, extra: Partial<PaymentRunnerOptions> = {}) 
     network: 'mainnet',
     confirmations: 2,
     inFlightGraceMs: 0,
+    mempools: () => pool.clients,
     ...extra,
   });
 }

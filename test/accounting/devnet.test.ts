@@ -75,7 +75,12 @@ for (const engine of ENGINES) {
         } else {
           assert.equal(who, FEE, 'the 1 % fee (0.06 ERG) is below the 0.1 ERG minimum');
           assert.equal(got.get(who), undefined);
-          assert.deepEqual(await balanceOf(db, who), { immature: 0n, payable: amount, paid: 0n });
+          // … and it paid the two transactions' fees (txFeePaidBy: pool).
+          assert.deepEqual(await balanceOf(db, who), {
+            immature: 0n,
+            payable: amount - 2_000_000n,
+            paid: 2_000_000n,
+          });
         }
       }
       await competitorBlocks(pool, 1);

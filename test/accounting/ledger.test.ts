@@ -47,11 +47,13 @@ function history(): LedgerSnapshot {
     ...ppsEntries([{ address: 'A', kind: 'miner', amount: 7n }], 'period 1'),
     row('B', 'adjustment', -2n),
   ];
+  // The pool pays each transaction's fee (1 nanoERG here) from its fee account FEE.
   const pay = (address: string, amount: bigint) => ({
     outputs: [{ address, debit: amount, value: amount, feeShare: 0n }],
-    fee: 1_000_000n,
-    debitTotal: amount,
-    walletCost: amount + 1_000_000n,
+    fee: 1n,
+    feeDebits: [{ address: 'FEE', amount: 1n }],
+    debitTotal: amount + 1n,
+    walletCost: amount + 1n,
   });
   entries.push(...payoutEntries('p1', pay('A', 500n)));
   entries.push(...payoutEntries('p2', pay('B', 100n)));
@@ -62,7 +64,7 @@ function history(): LedgerSnapshot {
     { id: 'b2', status: 'orphaned', reward: 500n, credited: true },
     { id: 'b3', status: 'pending', reward: 300n, credited: true },
   ];
-  const fee = 1_000_000n;
+  const fee = 1n;
   const payments: LedgerPayment[] = [
     { id: 'p1', status: 'sent', txId: 't1', fee, outputs: [{ address: 'A', amount: 500n }] },
     { id: 'p2', status: 'in_flight', txId: null, fee, outputs: [{ address: 'B', amount: 100n }] },
@@ -84,7 +86,8 @@ describe('ledger rows and balances', () => {
     // b2 is orphaned: void; b3 = 300: fee 3, A 222.75 → 223, B 74.25 → 74, pending.
     assert.deepEqual([get('A').immature, get('A').payable, get('A').paid], [223n, 743n + 7n - 500n, 500n]);
     assert.deepEqual([get('B').immature, get('B').payable, get('B').paid], [74n, 247n - 2n - 100n, 100n]);
-    assert.deepEqual([get('FEE').immature, get('FEE').payable, get('FEE').paid], [3n, 10n, 0n]);
+    // FEE pays the three transactions' fees (1 each); the failed one's is returned.
+    assert.deepEqual([get('FEE').immature, get('FEE').payable, get('FEE').paid], [3n, 10n - 3n + 1n, 2n]);
   });
 
   const broken: { name: string; mutate: (s: LedgerSnapshot) => LedgerSnapshot; want: RegExp }[] = [
@@ -160,7 +163,18 @@ describe('ledger rows and balances', () => {
         ...s,
         payments: edit(s.payments, 'p1', { outputs: [{ address: 'A', amount: 501n }] }),
       }),
-      want: /payment p1: debits 500 ≠ outputs 501[\s\S]*A receives more than it was debited/,
+      want: /payment p1: debits 501 ≠ outputs 501 \+ fee 1[\s\S]*A receives more than it was debited/,
+    },
+    {
+      name: 'a transaction fee charged to nobody (the wallet would pay more than the ledger owes)',
+      mutate: (s) => ({
+        ...s,
+        entries: s.entries.filter((e) => !(e.paymentId === 'p2' && e.address === 'FEE')),
+        balances: s.balances.map((b) =>
+          b.address === 'FEE' ? { ...b, payable: b.payable + 1n, paid: b.paid - 1n } : b,
+        ),
+      }),
+      want: /payment p2: debits 100 ≠ outputs 100 \+ fee 1/,
     },
     {
       name: 'malformed rows',

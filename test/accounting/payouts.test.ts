@@ -25,6 +25,13 @@ function plan(
   return planPayouts({ balances, rules: rules(over), walletAvailable: wallet, validateAddress: validate });
 }
 
+/** The pool pays the transaction fees from its fee account F (1 % of every block). */
+const POOL_PAYS: Partial<PayoutRules> = {
+  txFeePaidBy: 'pool',
+  feePayers: [{ address: 'F', rate: { num: 1n, den: 100n } }],
+};
+const FEE_ACCOUNT = { address: 'F', payable: erg('0.5') };
+
 const summary = (p: ReturnType<typeof plan>) =>
   p.batches.map((b) =>
     b.outputs.map((o) => `${o.address}:${o.value}${o.feeShare ? `(-${o.feeShare})` : ''}`).join(','),
@@ -32,30 +39,111 @@ const summary = (p: ReturnType<typeof plan>) =>
 
 describe('payout planning', () => {
   it('pays balances at or above the pool minimum, whole balances, address order', () => {
-    const p = plan([
-      { address: 'C', payable: erg('1') },
-      { address: 'A', payable: erg('2.5') },
-      { address: 'B', payable: erg('0.999999999') },
-    ]);
+    const p = plan(
+      [
+        { address: 'C', payable: erg('1') },
+        { address: 'A', payable: erg('2.5') },
+        { address: 'B', payable: erg('0.999999999') },
+        FEE_ACCOUNT,
+      ],
+      POOL_PAYS,
+    );
     assert.deepEqual(summary(p), [`A:${erg('2.5')},C:${erg('1')}`]);
     assert.equal(p.batches[0]!.fee, 1_000_000n);
+    assert.deepEqual(p.batches[0]!.feeDebits, [{ address: 'F', amount: 1_000_000n }]);
     assert.equal(p.batches[0]!.walletCost, erg('3.5') + 1_000_000n);
-    assert.equal(p.batches[0]!.debitTotal, erg('3.5'));
+    assert.equal(p.batches[0]!.debitTotal, erg('3.5') + 1_000_000n, 'the fee is charged to the pool fee');
+  });
+
+  it('the defaults (no pool fee) are solvent: what leaves the wallet is exactly what the ledger debits', () => {
+    assert.equal(DEFAULT_PAYOUT_RULES.txFeePaidBy, 'miners');
+    // Two 3 ERG blocks credited 100 % to the miners, a wallet of exactly 6 ERG (issue 11: it was short by the fee).
+    const p = plan(
+      [
+        { address: 'A', payable: erg('4') },
+        { address: 'B', payable: erg('2') },
+      ],
+      {},
+      erg('6'),
+    );
+    assert.equal(p.walletShort, null);
+    assert.equal(p.batches.length, 1);
+    assert.equal(p.batches[0]!.walletCost, erg('6'));
+    assert.equal(p.batches[0]!.debitTotal, erg('6'));
+  });
+
+  it('the pool pays: the fee is split over the fee accounts by their rates, never taken from nobody', () => {
+    const p = plan(
+      [
+        { address: 'A', payable: erg('2') },
+        { address: 'F', payable: erg('0.01') },
+        { address: 'G', payable: erg('0.01') },
+      ],
+      {
+        txFeePaidBy: 'pool',
+        feePayers: [
+          { address: 'F', rate: { num: 2n, den: 100n } },
+          { address: 'G', rate: { num: 1n, den: 100n } },
+        ],
+      },
+    );
+    assert.deepEqual(summary(p), [`A:${erg('2')}`]);
+    // 1,000,000 × 2/3 = 666,666.67 → 666,667; × 1/3 → 333,333.
+    assert.deepEqual(p.batches[0]!.feeDebits, [
+      { address: 'F', amount: 666_667n },
+      { address: 'G', amount: 333_333n },
+    ]);
+  });
+
+  it('the pool pays: a fee account that cannot cover the run’s fees stops the run', () => {
+    const p = plan(
+      [
+        { address: 'A', payable: erg('2') },
+        { address: 'B', payable: erg('2') },
+        { address: 'F', payable: 1_500_000n },
+      ],
+      { ...POOL_PAYS, outputsPerTx: 1 },
+    );
+    assert.deepEqual(p.batches, []);
+    assert.deepEqual(p.feeShort, { needed: 2_000_000n, available: 1_500_000n });
+  });
+
+  it('the pool pays: a fee account that is also due is paid what is left after its fee reserve', () => {
+    const p = plan(
+      [
+        { address: 'A', payable: erg('2') },
+        { address: 'F', payable: erg('1.5') },
+      ],
+      { ...POOL_PAYS, outputsPerTx: 1 },
+    );
+    assert.deepEqual(summary(p), [`A:${erg('2')}`, `F:${erg('1.5') - 2_000_000n}`]);
+    assert.equal(
+      p.batches.reduce((s, b) => s + b.debitTotal, 0n),
+      erg('3.5'),
+      'F is debited exactly its balance: its output plus both fees',
+    );
+    const q = plan([{ address: 'F', payable: erg('1') }], { ...POOL_PAYS });
+    assert.deepEqual(q.batches, [], 'after its reserve F is below the minimum');
+    assert.equal(q.feeShort, null);
   });
 
   it('per-miner thresholds: higher ones apply, lower ones are raised to the pool minimum', () => {
-    const p = plan([
-      { address: 'A', payable: erg('5'), threshold: erg('10') },
-      { address: 'B', payable: erg('0.5'), threshold: erg('0.1') },
-      { address: 'C', payable: erg('10'), threshold: erg('10') },
-      { address: 'D', payable: erg('1'), threshold: null },
-    ]);
+    const p = plan(
+      [
+        { address: 'A', payable: erg('5'), threshold: erg('10') },
+        { address: 'B', payable: erg('0.5'), threshold: erg('0.1') },
+        { address: 'C', payable: erg('10'), threshold: erg('10') },
+        { address: 'D', payable: erg('1'), threshold: null },
+        FEE_ACCOUNT,
+      ],
+      POOL_PAYS,
+    );
     assert.deepEqual(summary(p), [`C:${erg('10')},D:${erg('1')}`]);
   });
 
   it('batches outputsPerTx outputs per transaction, one fee each', () => {
     const balances = Array.from({ length: 7 }, (_, k) => ({ address: `M${k}`, payable: erg('1') }));
-    const p = plan(balances, { outputsPerTx: 3 });
+    const p = plan([...balances, FEE_ACCOUNT], { ...POOL_PAYS, outputsPerTx: 3 });
     assert.deepEqual(
       p.batches.map((b) => b.outputs.length),
       [3, 3, 1],
@@ -95,7 +183,7 @@ describe('payout planning', () => {
       walletAvailable: erg('100'),
       validateAddress: addressValidator('mainnet'),
     });
-    assert.deepEqual(summary(p), [`${good}:${erg('3')}`]);
+    assert.deepEqual(summary(p), [`${good}:${erg('3') - 1_000_000n}(-1000000)`]);
     assert.equal(p.setAside.length, 1);
     assert.equal(p.setAside[0]!.address, '9notAnAddress');
     assert.match(p.setAside[0]!.reason, /base58|checksum/);
@@ -123,11 +211,8 @@ describe('payout planning', () => {
 
   it('a short wallet waits for the next run (nothing sent)', () => {
     const p = plan(
-      [
-        { address: 'A', payable: erg('2') },
-        { address: 'B', payable: erg('2') },
-      ],
-      { outputsPerTx: 1 },
+      [{ address: 'A', payable: erg('2') }, { address: 'B', payable: erg('2') }, FEE_ACCOUNT],
+      { ...POOL_PAYS, outputsPerTx: 1 },
       erg('3'),
     );
     assert.deepEqual(p.batches, []);
@@ -141,8 +226,9 @@ describe('payout planning', () => {
         { address: 'A', payable: erg('2') },
         { address: 'B', payable: erg('5') },
         { address: 'C', payable: erg('1') },
+        FEE_ACCOUNT,
       ],
-      { outputsPerTx: 1, partial: true },
+      { ...POOL_PAYS, outputsPerTx: 1, partial: true },
       erg('3.5'),
     );
     assert.deepEqual(summary(p), [`A:${erg('2')}`, `C:${erg('1')}`]);
@@ -153,7 +239,7 @@ describe('payout planning', () => {
   });
 
   it('the fee counts when checking the wallet', () => {
-    const p = plan([{ address: 'A', payable: erg('3') }], {}, erg('3'));
+    const p = plan([{ address: 'A', payable: erg('3') }, FEE_ACCOUNT], POOL_PAYS, erg('3'));
     assert.deepEqual(p.batches, []);
     const q = plan([{ address: 'A', payable: erg('3') }], { txFeePaidBy: 'miners' }, erg('3'));
     assert.equal(q.batches.length, 1);
@@ -162,7 +248,8 @@ describe('payout planning', () => {
   it('refuses rules that could send an output below the minimum', () => {
     assert.throws(() => plan([], { outputsPerTx: 0 }), /outputsPerTx/);
     assert.throws(() => plan([], { minimum: 1_500_000n, txFeePaidBy: 'miners' }), /minimum payout/);
-    assert.throws(() => plan([], { minimum: 10n }), /minimum payout/);
+    assert.throws(() => plan([], { minimum: 10n, ...POOL_PAYS }), /minimum payout/);
+    assert.throws(() => plan([], { txFeePaidBy: 'pool' }), /needs at least one fee recipient/);
   });
 });
 

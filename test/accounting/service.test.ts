@@ -22,7 +22,7 @@ import {
 } from './devnet-helpers.ts';
 
 describe('accounting config', () => {
-  it('defaults: PPLNS × 2, 720 confirmations, 1 ERG minimum, the pool pays the tx fee', () => {
+  it('defaults: PPLNS × 2, 720 confirmations, 1 ERG minimum, the payees pay the tx fee (no pool fee to pay it from)', () => {
     const c = defaultAccountingConfig();
     assert.equal(c.scheme, 'pplns');
     assert.equal(c.pplnsFactor, '2');
@@ -31,10 +31,17 @@ describe('accounting config', () => {
       minimum: 1_000_000_000n,
       outputsPerTx: 50,
       txFee: 1_000_000n,
-      txFeePaidBy: 'pool',
+      txFeePaidBy: 'miners',
       minOutputValue: 1_000_000n,
       partial: false,
     });
+  });
+  it('txFeePaidBy: pool charges the pool fee’s recipients by their rates', () => {
+    const c = accountingConfigSchema.parse({
+      fees: [{ address: 'F', percent: '1.5' }],
+      payouts: { txFeePaidBy: 'pool' },
+    });
+    assert.deepEqual(payoutRulesOf(c).feePayers, [{ address: 'F', rate: { num: 3n, den: 200n } }]);
   });
   it('parses ERG amounts exactly', () => {
     assert.equal(ergToNano('0.000000001'), 1n);
@@ -56,6 +63,11 @@ describe('accounting config', () => {
     ['a zero PPLNS factor', { pplnsFactor: '0' }, /greater than zero/],
     ['a minimum with too many decimals', { payouts: { minimum: '0.0000000001' } }, /ERG amount/],
     ['an unknown key', { payout: {} }, /payout/],
+    [
+      'the pool paying transaction fees with no pool fee (it could never be solvent)',
+      { payouts: { txFeePaidBy: 'pool' } },
+      /"path":\["payouts","txFeePaidBy"\],"message":"pool: transaction fees are paid from the pool fee, and there is none/,
+    ],
   ];
   it('refuses to start with a fee recipient that could never be paid', () => {
     const config = accountingConfigSchema.parse({ fees: [{ address: '9notAnAddress', percent: '1' }] });
@@ -125,9 +137,18 @@ for (const engine of ENGINES) {
           const got = await received(pool);
           const paidA = (await balanceOf(db, A)).paid;
           assert.ok(paidA > 0n, 'A was paid');
-          assert.equal(got.get(A)?.total, paidA);
+          // The default: the payees bear the transaction fee, so each receives its balance less its part of it.
+          const feeShare = async (address: string) => {
+            const r = await db.query<{ fee: bigint; n: bigint }>(
+              `SELECT p.fee, (SELECT count(*) FROM payment_outputs x WHERE x.payment_id = p.id) AS n
+                 FROM payments p JOIN payment_outputs o ON o.payment_id = p.id WHERE o.address = $1`,
+              [address],
+            );
+            return r.rows.reduce((s, x) => s + x.fee / x.n, 0n);
+          };
+          assert.equal(got.get(A)?.total, paidA - (await feeShare(A)));
           if (scheme === 'solo') assert.equal((await balanceOf(db, B)).paid, 0n, 'SOLO: only the finder');
-          else assert.equal(got.get(B)?.total, (await balanceOf(db, B)).paid);
+          else assert.equal(got.get(B)?.total, (await balanceOf(db, B)).paid - (await feeShare(B)));
           const statuses = await db.query<{ status: string }>('SELECT status FROM payments');
           assert.ok(statuses.rows.every((p) => p.status === 'confirmed'));
         } finally {

@@ -147,7 +147,7 @@ for (const engine of ENGINES) {
       chain.ours(100, '00000000000000aa');
       chain.tip = 99;
       let r = await tracker().tick();
-      assert.deepEqual(r, { checked: 1, confirmed: 0, orphaned: 0, credited: 0, transient: 0 });
+      assert.deepEqual(r, { checked: 1, confirmed: 0, orphaned: 0, credited: 0, transient: 0, restored: 0 });
       assert.equal((await blockRow(db, id)).credited_at, null);
 
       chain.tip = 100;
@@ -167,7 +167,7 @@ for (const engine of ENGINES) {
 
       chain.tip = 102;
       r = await tracker().tick();
-      assert.deepEqual(r, { checked: 1, confirmed: 1, orphaned: 0, credited: 0, transient: 0 });
+      assert.deepEqual(r, { checked: 1, confirmed: 1, orphaned: 0, credited: 0, transient: 0, restored: 0 });
       row = await blockRow(db, id);
       assert.equal(row.status, 'confirmed');
       assert.equal(row.confirmations, 3);
@@ -179,6 +179,7 @@ for (const engine of ENGINES) {
         orphaned: 0,
         credited: 0,
         transient: 0,
+        restored: 0,
       });
     });
 
@@ -198,6 +199,42 @@ for (const engine of ENGINES) {
       assert.equal((await blockRow(db, id)).status, 'orphaned');
       for (const who of [A, B, FEE])
         assert.deepEqual(await balanceOf(db, who), { immature: 0n, payable: 0n, paid: 0n });
+    });
+
+    it('an orphaned block put back on the best chain by a deeper reorg is checked again: credited and confirmed', async () => {
+      const id = await poolBlock();
+      chain.ours(100, '00000000000000aa');
+      chain.tip = 100;
+      await tracker().tick();
+      const immature = (await balanceOf(db, A)).immature;
+      chain.theirs(100);
+      chain.tip = 101;
+      await tracker().tick();
+      assert.equal((await blockRow(db, id)).status, 'orphaned');
+      assert.equal((await balanceOf(db, A)).immature, 0n);
+      // A deeper fork that carries our block wins: our header is the best one at 100 again.
+      chain.ours(100, '00000000000000aa');
+      chain.tip = 102;
+      const r = await tracker().tick();
+      assert.equal(r.restored, 1);
+      assert.equal(r.confirmed, 1, 'three confirmations deep: confirmed with the credits it already had');
+      const row = await blockRow(db, id);
+      assert.equal(row.status, 'confirmed');
+      assert.deepEqual(await balanceOf(db, A), { immature: 0n, payable: immature, paid: 0n });
+      assert.equal(await ledgerSum(db, 'block_id = $1', [id]), REWARD, 'credited once, not twice');
+    });
+
+    it('an orphan stays orphaned while the chain keeps someone else’s block, and is not rechecked past the lock', async () => {
+      const id = await poolBlock();
+      chain.theirs(100);
+      chain.tip = 101;
+      await tracker().tick();
+      assert.equal((await blockRow(db, id)).status, 'orphaned');
+      chain.tip = 102;
+      assert.equal((await tracker().tick()).checked, 1, 'still within the reward lock: looked at');
+      assert.equal((await blockRow(db, id)).status, 'orphaned');
+      chain.tip = 103;
+      assert.equal((await tracker().tick()).checked, 0, 'past the lock: no longer looked at');
     });
 
     it('a block that never shows up is orphaned once the height is far past (never pending forever)', async () => {
@@ -248,6 +285,36 @@ for (const engine of ENGINES) {
       // counts 0.5; B's older share is outside
       assert.equal((await balanceOf(db, B)).payable, 866_250_000n);
       assert.equal((await balanceOf(db, A)).payable, 2_598_750_000n);
+    });
+
+    it('an instance that is merely behind is waited for, however long, with an alert; its late shares count', async () => {
+      const id = await poolBlock();
+      chain.ours(100, '00000000000000aa');
+      chain.tip = 110;
+      await db.query(`INSERT INTO share_ingest_progress (instance, complete_until) VALUES ('i1', $1)`, [
+        at(50),
+      ]);
+      const alerts: { kind: string; message: string }[] = [];
+      const later = () => new Date(Date.now() + 20 * 60_000); // i1 has been silent for 20 minutes
+      const lagging = tracker('pplns', {
+        now: later,
+        alert: (kind, message) => alerts.push({ kind, message }),
+      });
+      await lagging.tick();
+      await lagging.tick();
+      assert.equal((await blockRow(db, id)).credited_at, null, 'not credited without i1’s shares');
+      assert.equal(alerts.length, 1, 'one alert per silent instance and period, not one per tick');
+      assert.equal(alerts[0]!.kind, 'instance-lagging');
+      assert.match(
+        alerts[0]!.message,
+        /instance i1[\s\S]*DELETE FROM share_ingest_progress WHERE instance = 'i1'/,
+      );
+      // i1 comes back and ships its late share.
+      await insertShare(db, { address: B, expectedHashes: 1000n, networkDifficulty: D, at: at(90) });
+      await db.query(`UPDATE share_ingest_progress SET complete_until = $1, updated_at = now()`, [at(100)]);
+      await lagging.tick();
+      assert.equal((await blockRow(db, id)).status, 'confirmed');
+      assert.equal((await balanceOf(db, B)).payable, 866_250_000n, 'B’s late share is in the window');
     });
 
     it('SOLO: the finder gets reward − fee', async () => {

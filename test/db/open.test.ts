@@ -7,14 +7,42 @@ import { after, describe, it } from 'node:test';
 import {
   DatabaseConnectionError,
   databaseOptions,
+  isOutage,
+  knownDatabase,
   maskUrl,
   migrate,
   openDatabase,
+  rememberDatabase,
   schemaVersion,
 } from '../../src/db/index.ts';
 import { SERVER } from './helpers.ts';
 
 const TIMEOUT = { timeout: 60_000 };
+
+describe('a database server down at start', () => {
+  it('is an outage for socket errors and server start/stop, a configuration error otherwise', () => {
+    const failed = (code: string) =>
+      new DatabaseConnectionError('cannot connect', { cause: Object.assign(new Error('x'), { code }) });
+    assert.equal(isOutage(failed('ECONNREFUSED')), true);
+    assert.equal(isOutage(failed('ETIMEDOUT')), true);
+    assert.equal(isOutage(failed('57P03')), true, 'the database system is starting up');
+    assert.equal(isOutage(failed('08006')), true);
+    assert.equal(isOutage(failed('28P01')), false, 'a wrong password is not waited for');
+    assert.equal(isOutage(failed('3D000')), false, 'a missing database is not waited for');
+    assert.equal(isOutage(new Error('other')), false);
+  });
+
+  it('a data dir remembers the server it ran against, never its password', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ep-known-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const url = 'postgres://pool:s3cr3t@db:5432/pool';
+    assert.equal(knownDatabase(dir, url), false);
+    rememberDatabase(dir, url);
+    assert.equal(knownDatabase(dir, url), true);
+    assert.equal(knownDatabase(dir, 'postgres://pool:s3cr3t@other:5432/pool'), false);
+    assert.doesNotMatch(readFileSync(join(dir, 'database.json'), 'utf8'), /s3cr3t/);
+  });
+});
 
 describe('database URLs', () => {
   it('mask passwords', () => {

@@ -19,6 +19,7 @@ import {
   mineBlock,
   startTestNet,
   type TestNet,
+  walletHeaders,
 } from './helpers.ts';
 
 describe('devnet mining', () => {
@@ -222,5 +223,39 @@ describe('devnet mining', () => {
     const later = (await call(url, '/info')).body.difficulty;
     assert.ok(BigInt(later) < BigInt(info.difficulty));
     assert.ok(BigInt(later) >= 1n);
+  });
+});
+
+describe('devnet nodes with their own mining keys (nodeKeys: own)', () => {
+  it('node 1 hands out candidates for its own key, its blocks pay its key and its wallet, not node 0’s', async () => {
+    const net = await startTestNet({ nodes: 2, nodeKeys: 'own' });
+    try {
+      const [n0, n1] = net.devnet.nodes;
+      assert.equal(n0!.publicKey, net.devnet.minerPublicKey);
+      assert.notEqual(n1!.publicKey, n0!.publicKey);
+      assert.equal((await call(n1!.url, '/mining/rewardPublicKey')).body.rewardPubkey, n1!.publicKey);
+      const [w0, w1] = await Promise.all([candidate(n0!.url), candidate(n1!.url)]);
+      assert.equal(w0.pk, n0!.publicKey);
+      assert.equal(w1.pk, n1!.publicKey);
+      assert.equal(w1.h, w0.h);
+      const addresses = async (url: string) =>
+        (await call(url, '/wallet/addresses', { headers: walletHeaders })).body as string[];
+      assert.notDeepEqual(await addresses(n0!.url), await addresses(n1!.url));
+
+      const nonce = findNonce(net.kernel, w1);
+      const solved = await call(n1!.url, '/mining/solution', { body: { n: nonce } });
+      assert.equal(solved.status, 200, solved.text);
+      const [id] = (await call(n0!.url, `/blocks/at/${w1.h}`)).body as string[];
+      const header = (await call(n0!.url, `/blocks/${id}/header`)).body;
+      assert.equal(header.powSolutions.pk, n1!.publicKey, 'the block pays node 1’s key');
+      const txs = async (url: string) =>
+        (await call(url, '/wallet/transactions', { headers: walletHeaders })).body as unknown[];
+      assert.equal((await txs(n1!.url)).length, 1, 'the reward is in node 1’s wallet');
+      assert.equal((await txs(n0!.url)).length, 0, 'and not in the pool wallet');
+      assert.equal((await candidate(n1!.url)).h, w1.h + 1, 'both nodes move on');
+      assert.equal((await candidate(n0!.url)).pk, n0!.publicKey);
+    } finally {
+      await net.devnet.close();
+    }
   });
 });

@@ -108,6 +108,29 @@ describe('node health classification (protocol.md B.3)', () => {
     });
   }
 
+  const POOL_KEY = `02${'ab'.repeat(32)}`;
+  const keyCases: { name: string; pk: string; key: string | null; problems: string[] }[] = [
+    {
+      name: 'candidate pays the pool key (case-insensitive)',
+      pk: POOL_KEY.toUpperCase(),
+      key: POOL_KEY,
+      problems: [],
+    },
+    {
+      name: 'candidate pays another key',
+      pk: `03${'cd'.repeat(32)}`,
+      key: POOL_KEY,
+      problems: ['reward-key-mismatch'],
+    },
+    { name: 'pool key not known yet', pk: POOL_KEY, key: null, problems: ['reward-key-unknown'] },
+  ];
+  for (const c of keyCases) {
+    it(c.name, () => {
+      const verdict = classifyHealth(info(), { h: 1_001, pk: c.pk }, c.key);
+      assert.deepEqual(verdict, { status: c.problems.length ? 'syncing' : 'synced', problems: c.problems });
+    });
+  }
+
   it('a verdict change is a status or problem-list change', () => {
     const synced = { status: 'synced' as const, problems: [] };
     assert.equal(verdictChanged(synced, { status: 'synced', problems: [] }), false);
@@ -145,8 +168,20 @@ describe('best-node selection', () => {
       best: 'b',
     },
     {
-      name: 'priority beats height',
+      name: 'height beats priority: a preferred node one block behind is not followed',
       nodes: [node('a', { priority: 1, fullHeight: 1_000 }), node('b', { priority: 2, fullHeight: 1_001 })],
+      best: 'b',
+    },
+    {
+      name: 'the backup at the best height stays current while the primary is one block behind',
+      nodes: [node('a', { priority: 0, fullHeight: 1_000 }), node('b', { priority: 1, fullHeight: 1_001 })],
+      current: 'b',
+      best: 'b',
+    },
+    {
+      name: 'back to the primary once it reaches the best height (a new job at the same height)',
+      nodes: [node('a', { priority: 0, fullHeight: 1_001 }), node('b', { priority: 1, fullHeight: 1_001 })],
+      current: 'b',
       best: 'a',
     },
     {
@@ -201,8 +236,8 @@ describe('best-node selection', () => {
 
   it('compareNodes is a total order consistent with the table', () => {
     const nodes = [
-      node('d', { priority: 2 }),
-      node('c', { fullHeight: 999 }),
+      node('d', { fullHeight: 999 }),
+      node('c', { priority: 2 }),
       node('b', { latencyMs: 20 }),
       node('a', { latencyMs: 10 }),
     ];

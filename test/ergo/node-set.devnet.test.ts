@@ -7,6 +7,7 @@ import {
   type HeightEvent,
   NodeSet,
   type NodeSetOptions,
+  type ResubmitEvent,
   type SwitchEvent,
   type WorkEvent,
 } from '../../src/ergo/index.ts';
@@ -135,7 +136,13 @@ describe('NodeSet against a 3-node devnet', () => {
       const back = await switches.next((e) => e.from === 'n1' && e.to === 'n0');
       assert.ok(back.at - t0 <= POLL + SLACK, `back after ${back.at - t0} ms`);
       await competitorBlock();
-      assert.equal((await works.next((e) => e.work.h === tip + 3)).value.node, 'n0');
+      // Whichever node sees the new block first gives the new work (the best height wins over priority);
+      // once n0 is at that height too, it is the current node again.
+      await works.next((e) => e.work.h === tip + 3);
+      await waitFor(
+        'n0 current at the new height',
+        () => set.current === 'n0' && set.currentWork()?.work.h === tip + 3,
+      );
 
       assert.deepEqual(
         healths.events.filter((e) => e.value.node === 'n0').map((e) => [e.value.previous, e.value.status]),
@@ -352,5 +359,138 @@ describe('NodeSet.stop()', () => {
     assert.equal(timers(), baseline, 'no timer of the node set is left');
     await sleepMs(150);
     assert.equal(works.count, events, 'nothing fires after stop');
+  });
+});
+
+describe('NodeSet: every node must mine for the pool’s reward key', () => {
+  it(
+    'a backup with its own key is unhealthy with the reason and gets no work, even when the wallet node is down',
+    T,
+    async () => {
+      const net = await startNet({ nodes: 2, nodeKeys: 'own' });
+      const [own0, own1] = net.devnet.nodes.map((n) => n.publicKey);
+      assert.notEqual(own0, own1);
+      const set = new NodeSet({
+        nodes: net.devnet.nodes.map((n, k) => ({ name: `n${k}`, url: n.url, apiKey: 'devnet', priority: k })),
+        walletNode: 'n0',
+        pollIntervalMs: POLL,
+        pollTimeoutMs: POLL_TIMEOUT,
+      });
+      const works = new Recorder<WorkEvent>(set, 'work');
+      const switches = new Recorder<SwitchEvent>(set, 'switch');
+      try {
+        await assert.rejects(set.rewardPublicKey(), /not known yet/);
+        set.start();
+        await works.next((e) => e.node === 'n0');
+        assert.equal(await set.rewardPublicKey(), own0, 'the pool key is the wallet node’s');
+        const mismatch = await waitFor('n1 flagged', () =>
+          set.health().nodes.find((n) => n.name === 'n1' && n.problems.includes('reward-key-mismatch')),
+        );
+        assert.equal(mismatch.status, 'syncing');
+        assert.equal(mismatch.candidatePk, own1);
+        assert.equal(set.health().rewardKey, own0);
+
+        await net.devnet.nodes[0]!.setFault({ mode: 'down' });
+        await switches.next((e) => e.to === null);
+        const count = works.count;
+        await net.devnet.mineCompetitorBlock(); // n1 has new work: it must still not be handed out
+        await waitFor('n1 polled at the new height', () =>
+          set.health().nodes.find((n) => n.name === 'n1' && n.fullHeight === net.devnet.height()),
+        );
+        await sleepMs(3 * POLL);
+        assert.equal(works.count, count, 'no work from a node that pays another key');
+        assert.ok(works.events.every((e) => e.value.work.pk === own0));
+        assert.equal(set.current, null);
+      } finally {
+        await set.stop();
+        await net.devnet.close();
+      }
+    },
+  );
+
+  it('with a shared key the same backup takes over (the devnet default)', T, async () => {
+    const net = await startNet({ nodes: 2 });
+    const set = new NodeSet({
+      nodes: net.devnet.nodes.map((n, k) => ({ name: `n${k}`, url: n.url, apiKey: 'devnet', priority: k })),
+      walletNode: 'n0',
+      pollIntervalMs: POLL,
+      pollTimeoutMs: POLL_TIMEOUT,
+    });
+    const switches = new Recorder<SwitchEvent>(set, 'switch');
+    try {
+      set.start();
+      await switches.next((e) => e.to === 'n0');
+      await net.devnet.nodes[0]!.setFault({ mode: 'down' });
+      await switches.next((e) => e.to === 'n1');
+    } finally {
+      await set.stop();
+      await net.devnet.close();
+    }
+  });
+});
+
+describe('NodeSet: block solutions a node did not answer', () => {
+  async function stalledSubmit(options: Partial<NodeSetOptions> = {}) {
+    const net = await startNet({ nodes: 2 });
+    const set = new NodeSet({
+      nodes: net.devnet.nodes.map((n, k) => ({ name: `n${k}`, url: n.url, apiKey: 'devnet', priority: k })),
+      walletNode: 'n0',
+      pollIntervalMs: POLL,
+      pollTimeoutMs: POLL_TIMEOUT,
+      timeoutMs: 300,
+      ...options,
+    });
+    const resubmits = new Recorder<ResubmitEvent>(set, 'resubmit');
+    set.start();
+    await waitFor('both synced', () => set.health().nodes.every((n) => n.status === 'synced'));
+    const work = set.currentWork()!.work;
+    const nonce = findNonce(net.kernel, work);
+    const tip = net.devnet.height();
+    for (const node of net.devnet.nodes) await node.setFault({ mode: 'stalled' });
+    const outcome = await set.submitSolution(nonce, { height: work.h });
+    return { net, set, resubmits, nonce, tip, outcome };
+  }
+
+  it(
+    'every submit timed out: sent again to those nodes while the height is current, until one takes it',
+    T,
+    async () => {
+      const { net, set, resubmits, nonce, tip, outcome } = await stalledSubmit();
+      try {
+        assert.equal(outcome.accepted, false);
+        assert.deepEqual(
+          outcome.results.map((r) => r.status),
+          [null, null],
+          'no node answered',
+        );
+        assert.equal(net.devnet.height(), tip);
+        await net.devnet.nodes[1]!.setFault({ mode: 'none' });
+        const taken = await resubmits.next((e) => e.result.accepted, 10_000);
+        assert.equal(taken.value.result.node, 'n1');
+        assert.equal(taken.value.nonce, nonce);
+        assert.equal(net.devnet.height(), tip + 1, 'the block is on the chain');
+        const sent = resubmits.count;
+        await net.devnet.nodes[0]!.setFault({ mode: 'none' });
+        await sleepMs(4 * POLL);
+        assert.equal(resubmits.count, sent, 'nothing more is sent once a node took it');
+      } finally {
+        await set.stop();
+        await net.devnet.close();
+      }
+    },
+  );
+
+  it('a queued solution is delivered at shutdown', T, async () => {
+    const { net, set, resubmits, tip } = await stalledSubmit({ resubmitIntervalMs: 600_000 });
+    try {
+      assert.equal(resubmits.count, 0);
+      for (const node of net.devnet.nodes) await node.setFault({ mode: 'none' });
+      await set.stop();
+      assert.equal(net.devnet.height(), tip + 1, 'stop() sent it once more');
+      assert.equal(resubmits.events.filter((e) => e.value.result.accepted).length, 1);
+    } finally {
+      await set.stop();
+      await net.devnet.close();
+    }
   });
 });

@@ -57,8 +57,14 @@ describe('share pipeline on the devnet, end to end', { timeout: 180_000 }, () =>
           accepted: e.share.blockAccepted,
         });
     });
-    nodes.on('work', ({ work, blockVersion }) =>
-      stratum.setWork({ msg: work.msg, b: work.b, height: work.h, version: blockVersion }),
+    nodes.on('work', ({ work, blockVersion, node }) =>
+      stratum.setWork({
+        msg: work.msg,
+        b: work.b,
+        height: work.h,
+        version: blockVersion,
+        source: { node, pk: work.pk },
+      }),
     );
     const port = (await stratum.start())[0]!.port;
     nodes.start();
@@ -93,13 +99,22 @@ describe('share pipeline on the devnet, end to end', { timeout: 180_000 }, () =>
       );
       assert.equal(rows.rows.length, acknowledged.length);
 
-      const found = acknowledged.filter((a) => a.block && a.accepted);
-      const blocks = await db.query<{ height: number; nonce: string; status: string; share_id: string }>(
-        'SELECT height, nonce, status, share_id FROM blocks ORDER BY height',
-      );
+      // Every candidate is a pending block, whatever the node answered; the chain decides.
+      const found = acknowledged.filter((a) => a.block);
+      const blocks = await db.query<{
+        height: number;
+        nonce: string;
+        status: string;
+        share_id: string;
+        source_node: string;
+        source_pk: string;
+      }>('SELECT height, nonce, status, share_id, source_node, source_pk FROM blocks ORDER BY height');
       assert.equal(blocks.rows.length, found.length);
       for (const b of blocks.rows) {
         assert.equal(b.status, 'pending');
+        assert.equal(b.source_node, 'devnet', 'the node whose candidate it solved');
+        assert.equal(b.source_pk, devnet.minerPublicKey, 'the key that candidate pays');
+        if (!found.find((f) => f.id === b.share_id)?.accepted) continue; // a race lost: not on the chain
         assert.equal(found.find((f) => f.id === b.share_id)?.nonce, b.nonce);
         // The chain holds our block at that height, with this nonce.
         const ids = parseNodeJson(

@@ -9,7 +9,7 @@ import {
   ratioToDecimal,
 } from '../../src/shares/index.ts';
 import { ENGINES, freshDatabase } from '../db/helpers.ts';
-import { makeShare, tempDir } from './helpers.ts';
+import { makeShare, tempDir, until } from './helpers.ts';
 
 const entries = (n: number, from = 0): JournalEntry[] =>
   Array.from({ length: n }, (_, k) => ({ seq: from + k + 1, share: makeShare(from + k), bytes: 0 }));
@@ -36,9 +36,10 @@ for (const engine of ENGINES) {
         block.isBlock = true;
         block.blockAccepted = true;
         block.hit = 12345n;
-        const rejected = batch[900]!.share;
-        rejected.isBlock = true; // a candidate no node took: a share, not a block
-        rejected.hit = 99n;
+        block.source = { node: 'main', pk: `02${'ab'.repeat(32)}` };
+        const unanswered = batch[900]!.share;
+        unanswered.isBlock = true; // a candidate no node took (every submit timed out): still a pending block
+        unanswered.hit = 99n;
         batch[5]!.share.userAgent = 'NULL';
         batch[6]!.share.userAgent = 'a\u0000b "q" {x,y} \\ \'s\' ✓';
         batch[6]!.share.worker = '';
@@ -50,14 +51,15 @@ for (const engine of ENGINES) {
         await store.write(batch);
         await store.write(batch); // replay: the crash came after the commit, before the checkpoint
         await store.write(batch.slice(500, 1000));
-        assert.deepEqual(store.inserted, { shares: 1500, blocks: 1 });
+        assert.deepEqual(store.inserted, { shares: 1500, blocks: 2 });
 
         const count = await fresh.db.query<{ n: bigint; ids: bigint }>(
           'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM shares',
         );
         assert.deepEqual(count.rows[0], { n: 1500n, ids: 1500n });
         const blocks = await fresh.db.query<Record<string, unknown>>(
-          'SELECT height, nonce, miner_address, worker, share_id, status, network_difficulty FROM blocks',
+          `SELECT height, nonce, miner_address, worker, share_id, status, network_difficulty, source_node, source_pk
+             FROM blocks ORDER BY nonce`,
         );
         assert.deepEqual(blocks.rows, [
           {
@@ -68,6 +70,19 @@ for (const engine of ENGINES) {
             share_id: block.id,
             status: 'pending',
             network_difficulty: block.networkDifficulty.toString(),
+            source_node: 'main',
+            source_pk: block.source.pk,
+          },
+          {
+            height: unanswered.height,
+            nonce: unanswered.nonce,
+            miner_address: unanswered.address,
+            worker: unanswered.worker,
+            share_id: unanswered.id,
+            status: 'pending',
+            network_difficulty: unanswered.networkDifficulty.toString(),
+            source_node: null,
+            source_pk: null,
           },
         ]);
         const row = await fresh.db.query<Record<string, unknown>>(
@@ -90,7 +105,35 @@ for (const engine of ENGINES) {
           'SELECT instance, complete_until FROM share_ingest_progress',
         );
         assert.equal(progress.rows.length, 1);
-        assert.equal(progress.rows[0]!.complete_until.getTime(), makeShare(0).time - 60_000);
+        assert.equal(progress.rows[0]!.complete_until.getTime(), makeShare(0).time - 20_000);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    it('an idle pool moves its share_ingest_progress on (crediting is not held up by a quiet spell)', async (t) => {
+      const fresh = await freshDatabase(engine, { migrated: true });
+      const dir = tempDir(t);
+      try {
+        const store = new DatabaseShareStore(fresh.db, { instance: 'p0', recordDelayMs: 1_000 });
+        const sink = await DurableShareSink.open({ dir, store, heartbeatMs: 20 });
+        const share = makeShare(1); // accepted long ago; nothing after it
+        await sink.record(share);
+        assert.ok(await sink.drain(10_000));
+        const startedAt = Date.now();
+        const progress = async () =>
+          (
+            await fresh.db.query<{ complete_until: Date }>(
+              "SELECT complete_until FROM share_ingest_progress WHERE instance = 'p0'",
+            )
+          ).rows[0]?.complete_until.getTime() ?? 0;
+        await until(
+          async () => (await progress()) >= startedAt - 1_000,
+          10_000,
+          'progress past the quiet spell',
+        );
+        assert.ok((await progress()) > share.time);
+        await sink.close();
       } finally {
         await fresh.cleanup();
       }

@@ -15,6 +15,7 @@ export interface DevnetControl {
   mineCompetitorBlock(): StoredBlock;
   reorg(fromHeight: number): StoredBlock[];
   addMempoolTransaction(): void;
+  dropMempoolTransaction(txId: string, node?: number): boolean;
   state(): unknown;
 }
 

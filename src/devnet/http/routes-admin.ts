@@ -50,5 +50,19 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: NodeContext): voi
     return sendJson(reply, 200, { unconfirmedCount: ctx.sim.mempool.length, msg: ctx.sim.current.msg });
   });
 
+  app.post('/devnet/mempool-drop', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { txId, node } = body;
+    if (typeof txId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(txId))
+      throw badRequest('txId must be 32 bytes of hex');
+    if (
+      node !== undefined &&
+      (typeof node !== 'number' || !Number.isInteger(node) || node < 0 || node >= control.nodeCount())
+    )
+      throw badRequest(`node must be between 0 and ${control.nodeCount() - 1}`);
+    const dropped = control.dropMempoolTransaction(txId, node as number | undefined);
+    return sendJson(reply, 200, { dropped, unconfirmedCount: ctx.sim.mempool.length });
+  });
+
   app.get('/devnet/state', async (_req, reply) => sendJson(reply, 200, control.state()));
 }

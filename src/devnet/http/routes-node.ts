@@ -42,7 +42,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext): void
     sendJson(reply, 200, { rewardAddress: wallet.rewardAddress }),
   );
   app.get('/mining/rewardPublicKey', async (_req, reply) =>
-    sendJson(reply, 200, { rewardPubkey: sim.minerPk }),
+    sendJson(reply, 200, { rewardPubkey: endpoint.publicKey }),
   );
 
   app.get('/emission/at/:height', async (req, reply) => {
@@ -71,6 +71,6 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext): void
     const q = req.query as Record<string, unknown>;
     const offset = optionalInt(q.offset, 'offset') ?? 0;
     const limit = optionalInt(q.limit, 'limit') ?? 50;
-    return sendJson(reply, 200, sim.mempool.slice(offset, offset + limit));
+    return sendJson(reply, 200, endpoint.mempool().slice(offset, offset + limit));
   });
 }
