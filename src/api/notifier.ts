@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { acquireLease, type Database, holdsLease } from '../db/index.ts';
 import type { EventBus, PoolEvent, PoolEventType } from './bus.ts';
 import type { PoolDescription } from './context.ts';
-import type { BlockRow, PaymentRow } from './queries.ts';
+import { BLOCK_COLUMNS, type BlockRow, type PaymentRow } from './queries.ts';
 import { blockJson, paymentJson } from './shapes.ts';
 import type { WebhookSender } from './webhooks.ts';
 
@@ -98,12 +98,7 @@ export class EventNotifier {
   }
 
   private async block(id: bigint): Promise<Record<string, unknown> | null> {
-    const r = await this.o.db.query<BlockRow>(
-      `SELECT id, height, header_id, status, confirmations, required_confirmations, effort, reward,
-              network_difficulty, miner_address, worker, created_at, confirmed_at, orphaned_at
-         FROM blocks WHERE id = $1`,
-      [id],
-    );
+    const r = await this.o.db.query<BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE id = $1`, [id]);
     return r.rows[0] ? blockJson(r.rows[0], this.o.pool) : null;
   }
 

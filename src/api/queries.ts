@@ -22,10 +22,12 @@ export interface BlockRow {
   created_at: Date;
   confirmed_at: Date | null;
   orphaned_at: Date | null;
+  source_node: string | null;
+  accepted_by: string[] | null;
 }
 
-const BLOCK_COLUMNS = `id, height, header_id, status, confirmations, required_confirmations, effort, reward,
-  network_difficulty, miner_address, worker, created_at, confirmed_at, orphaned_at`;
+export const BLOCK_COLUMNS = `id, height, header_id, status, confirmations, required_confirmations, effort, reward,
+  network_difficulty, miner_address, worker, created_at, confirmed_at, orphaned_at, source_node, accepted_by`;
 
 export interface Page<T> {
   items: T[];

@@ -72,6 +72,11 @@ export const BlockSchema = z
     networkDifficulty: z.string(),
     miner: z.string(),
     worker: z.string(),
+    sourceNode: z.string().nullable().describe('The node whose candidate was solved'),
+    acceptedBy: z
+      .array(z.string())
+      .nullable()
+      .describe('The nodes that accepted the block, on the first submission or a resubmission'),
     createdAt: Time,
     confirmedAt: NullableTime,
     orphanedAt: NullableTime,

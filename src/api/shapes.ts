@@ -21,6 +21,9 @@ export function blockJson(b: BlockRow, pool: PoolDescription) {
     networkDifficulty: String(b.network_difficulty),
     miner: b.miner_address,
     worker: b.worker,
+    /** The node whose candidate was solved, and the nodes that accepted the block (null: not recorded). */
+    sourceNode: b.source_node,
+    acceptedBy: b.accepted_by,
     createdAt: iso(b.created_at)!,
     confirmedAt: iso(b.confirmed_at),
     orphanedAt: iso(b.orphaned_at),

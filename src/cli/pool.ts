@@ -8,6 +8,7 @@ import type { PoolConfig } from '../config/index.ts';
 import { type Devnet, startDevnet } from '../devnet/index.ts';
 import { NodeSet } from '../ergo/index.ts';
 import { CpuMiner } from '../miner/index.ts';
+import { LateAcceptances } from '../shares/index.ts';
 import { type BoundPort, type PortConfig, type ShareSink, StratumServer } from '../stratum/index.ts';
 import { demoMinerAddress } from './demo-key.ts';
 import { describePool, type Observability, startObservability } from './observe.ts';
@@ -146,6 +147,15 @@ export async function startPool(
       await stratum.stop();
       logger.info('stratum: stopped; miner connections closed');
     });
+    if (pipeline) {
+      // Nodes that take a block only on a resubmission are added to its row (stopped after the node set's
+      // last flush of queued submissions, which runs on stop).
+      const late = new LateAcceptances({ db: pipeline.db, logger: logger.child({ part: 'blocks' }) });
+      nodeSet.on('resubmit', ({ nonce, height, result }) => {
+        if (result.accepted) void late.note(height, nonce, result.node);
+      });
+      closers.push(async () => late.stop());
+    }
     nodeSet.start();
     closers.push(() => nodeSet.stop());
     const accounting = pipeline ? startPoolAccounting(config, pipeline, nodeSet, walletNode, logger) : null;

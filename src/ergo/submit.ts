@@ -21,6 +21,8 @@ export interface SubmissionOutcome {
   accepted: boolean;
   /** Short text for the caller's log: who accepted, or the first rejection. */
   detail?: string;
+  /** The nodes that returned 200, in the order given. */
+  acceptedBy: string[];
   results: SubmissionResult[];
 }
 
@@ -31,12 +33,12 @@ export function isAlreadySolved(detail: string | null | undefined): boolean {
 
 /** Overall outcome of per-node results: accepted if any node returned 200. */
 export function summarizeSubmissions(results: SubmissionResult[]): SubmissionOutcome {
-  const accepted = results.filter((r) => r.accepted);
-  if (accepted.length > 0)
-    return { accepted: true, detail: `accepted by ${accepted.map((r) => r.node).join(', ')}`, results };
-  if (results.length === 0) return { accepted: false, detail: 'no node to submit to', results };
+  const acceptedBy = results.filter((r) => r.accepted).map((r) => r.node);
+  if (acceptedBy.length > 0)
+    return { accepted: true, detail: `accepted by ${acceptedBy.join(', ')}`, acceptedBy, results };
+  if (results.length === 0) return { accepted: false, detail: 'no node to submit to', acceptedBy, results };
   const first = results.find((r) => !r.alreadySolved) ?? results[0]!;
-  return { accepted: false, detail: `${first.node}: ${first.detail ?? 'rejected'}`, results };
+  return { accepted: false, detail: `${first.node}: ${first.detail ?? 'rejected'}`, acceptedBy, results };
 }
 
 /** Posts the nonce to every client at once (each exactly once) and collects one result per node. */

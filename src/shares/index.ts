@@ -16,6 +16,7 @@ export {
   type RecoveryReport,
   ShareJournal,
 } from './journal.ts';
+export { type LateAcceptanceOptions, LateAcceptances } from './late-acceptance.ts';
 export { createPipelineMetrics, type PipelineMetrics } from './metrics.ts';
 export { type JournalEntry, JournalReader, type ReadDamage } from './reader.ts';
 export { ratioToDecimal, SHARE_COLUMNS } from './rows.ts';

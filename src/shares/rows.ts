@@ -53,6 +53,7 @@ export const BLOCK_COLUMNS = [
   'created_at',
   'source_node',
   'source_pk',
+  'accepted_by',
 ];
 
 /** Fractional digits kept when a difficulty is not a finite decimal (its denominator has a prime other than 2, 5). */
@@ -167,6 +168,7 @@ export function blockRow(share: AcceptedShare): unknown[] {
     new Date(share.time),
     share.source ? text(share.source.node) : null,
     share.source ? text(share.source.pk) : null,
+    share.acceptedBy ? share.acceptedBy.map(text) : null,
   ];
 }
 

@@ -33,6 +33,8 @@ interface SharePayloadV1 {
   blockAccepted: boolean;
   /** Block candidates: the source node and key (absent in journals written before it existed). */
   source?: { node: string; pk: string };
+  /** Block candidates: the nodes that accepted it (absent in journals written before it existed). */
+  acceptedBy?: string[];
 }
 
 export function encodeShare(share: AcceptedShare): Buffer {
@@ -55,6 +57,7 @@ export function encodeShare(share: AcceptedShare): Buffer {
     isBlock: share.isBlock,
     blockAccepted: share.blockAccepted,
     ...(share.source ? { source: { node: share.source.node, pk: share.source.pk } } : {}),
+    ...(share.acceptedBy ? { acceptedBy: share.acceptedBy } : {}),
   };
   return Buffer.from(JSON.stringify(payload), 'utf8');
 }
@@ -102,6 +105,12 @@ export function decodeShare(payload: Uint8Array): AcceptedShare {
   const source = o.source as Record<string, unknown> | undefined;
   if (source !== undefined && (source === null || typeof source !== 'object'))
     throw new JournalFormatError('share field source is not an object');
+  const acceptedBy = o.acceptedBy;
+  if (
+    acceptedBy !== undefined &&
+    !(Array.isArray(acceptedBy) && acceptedBy.every((n) => typeof n === 'string'))
+  )
+    throw new JournalFormatError('share field acceptedBy is not a list of node names');
   return {
     id: text(o, 'id'),
     address: text(o, 'address'),
@@ -120,5 +129,6 @@ export function decodeShare(payload: Uint8Array): AcceptedShare {
     isBlock: flag(o, 'isBlock'),
     blockAccepted: flag(o, 'blockAccepted'),
     ...(source ? { source: { node: text(source, 'node'), pk: text(source, 'pk') } } : {}),
+    ...(acceptedBy !== undefined ? { acceptedBy: acceptedBy as string[] } : {}),
   };
 }

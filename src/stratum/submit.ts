@@ -122,13 +122,15 @@ export async function checkSubmit(
 
   let blockAccepted = false;
   let blockDetail: string | undefined;
+  let acceptedBy: string[] = [];
   if (isBlock) {
     // Submit first: the node only takes solutions for its current or previous candidate.
     const result = await ctx.submitter
       .submitSolution(nonce.nonce, { height: job.height })
-      .catch((err: Error) => ({ accepted: false, detail: err.message }));
+      .catch((err: Error) => ({ accepted: false, detail: err.message, acceptedBy: [] }));
     blockAccepted = result.accepted;
     blockDetail = result.detail;
+    acceptedBy = [...(result.acceptedBy ?? [])];
   }
   const expected = expectedHashes(targetFor(ctx, job, difficulty));
   const share: AcceptedShare = {
@@ -149,6 +151,7 @@ export async function checkSubmit(
     isBlock,
     blockAccepted,
     ...(isBlock && job.source ? { source: job.source } : {}),
+    ...(isBlock ? { acceptedBy } : {}),
   };
   if (isBlock)
     ctx.emit('block', {

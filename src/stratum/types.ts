@@ -27,6 +27,8 @@ export interface AcceptedShare {
   blockAccepted: boolean;
   /** For block candidates: the node whose candidate it solved and the key that candidate pays. */
   source?: { node: string; pk: string };
+  /** For block candidates: the nodes that accepted the block when it was submitted (HTTP 200). */
+  acceptedBy?: string[];
 }
 
 /** Where accepted shares go before the miner is answered (durable in the share pipeline). */
@@ -53,7 +55,7 @@ export interface BlockSubmitter {
   submitSolution(
     nonceHex: string,
     candidate?: { height: number },
-  ): Promise<{ accepted: boolean; detail?: string }>;
+  ): Promise<{ accepted: boolean; detail?: string; acceptedBy?: readonly string[] }>;
 }
 
 export interface HitVerifier {

@@ -107,7 +107,8 @@ export async function seed(db: Database): Promise<void> {
     [ALICE, BOB, confirmed, pending],
   );
   await db.query(
-    `UPDATE blocks SET status = 'confirmed', confirmations = 720, reward = 5940000000, header_id = $2 WHERE id = $1`,
+    `UPDATE blocks SET status = 'confirmed', confirmations = 720, reward = 5940000000, header_id = $2,
+                       source_node = 'main', accepted_by = ARRAY['main', 'backup'] WHERE id = $1`,
     [confirmed, 'cd'.repeat(32)],
   );
   await db.query(`UPDATE blocks SET confirmations = 5 WHERE id = $1`, [pending]);

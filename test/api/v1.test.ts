@@ -91,9 +91,12 @@ for (const engine of ENGINES) {
       assert.equal(b.reward, '5.94');
       assert.equal(b.confirmationProgress, 1);
       assert.equal(b.links.block, `https://explorer.example/b/${'cd'.repeat(32)}`);
+      assert.equal(b.sourceNode, 'main');
+      assert.deepEqual(b.acceptedBy, ['main', 'backup'], 'which nodes accepted it');
       const two = await s.get('/api/v1/blocks?status=pending&status=orphaned');
       assert.equal(two.body.total, 2);
       const pending = two.body.items.find((x: { status: string }) => x.status === 'pending');
+      assert.equal(pending.acceptedBy, null, 'not recorded');
       assert.equal(pending.confirmationProgress, 5 / 720);
       assert.equal(pending.effort, 1.25);
     });

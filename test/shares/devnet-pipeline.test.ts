@@ -108,13 +108,18 @@ describe('share pipeline on the devnet, end to end', { timeout: 180_000 }, () =>
         share_id: string;
         source_node: string;
         source_pk: string;
-      }>('SELECT height, nonce, status, share_id, source_node, source_pk FROM blocks ORDER BY height');
+        accepted_by: string[];
+      }>(
+        'SELECT height, nonce, status, share_id, source_node, source_pk, accepted_by FROM blocks ORDER BY height',
+      );
       assert.equal(blocks.rows.length, found.length);
       for (const b of blocks.rows) {
         assert.equal(b.status, 'pending');
         assert.equal(b.source_node, 'devnet', 'the node whose candidate it solved');
         assert.equal(b.source_pk, devnet.minerPublicKey, 'the key that candidate pays');
-        if (!found.find((f) => f.id === b.share_id)?.accepted) continue; // a race lost: not on the chain
+        const accepted = found.find((f) => f.id === b.share_id)?.accepted;
+        assert.deepEqual(b.accepted_by, accepted ? ['devnet'] : [], 'the nodes that took it');
+        if (!accepted) continue; // a race lost: not on the chain
         assert.equal(found.find((f) => f.id === b.share_id)?.nonce, b.nonce);
         // The chain holds our block at that height, with this nonce.
         const ids = parseNodeJson(

@@ -37,6 +37,7 @@ for (const engine of ENGINES) {
         block.blockAccepted = true;
         block.hit = 12345n;
         block.source = { node: 'main', pk: `02${'ab'.repeat(32)}` };
+        block.acceptedBy = ['main', 'backup'];
         const unanswered = batch[900]!.share;
         unanswered.isBlock = true; // a candidate no node took (every submit timed out): still a pending block
         unanswered.hit = 99n;
@@ -58,8 +59,8 @@ for (const engine of ENGINES) {
         );
         assert.deepEqual(count.rows[0], { n: 1500n, ids: 1500n });
         const blocks = await fresh.db.query<Record<string, unknown>>(
-          `SELECT height, nonce, miner_address, worker, share_id, status, network_difficulty, source_node, source_pk
-             FROM blocks ORDER BY nonce`,
+          `SELECT height, nonce, miner_address, worker, share_id, status, network_difficulty, source_node, source_pk,
+                  accepted_by FROM blocks ORDER BY nonce`,
         );
         assert.deepEqual(blocks.rows, [
           {
@@ -72,6 +73,7 @@ for (const engine of ENGINES) {
             network_difficulty: block.networkDifficulty.toString(),
             source_node: 'main',
             source_pk: block.source.pk,
+            accepted_by: ['main', 'backup'],
           },
           {
             height: unanswered.height,
@@ -83,6 +85,7 @@ for (const engine of ENGINES) {
             network_difficulty: unanswered.networkDifficulty.toString(),
             source_node: null,
             source_pk: null,
+            accepted_by: null,
           },
         ]);
         const row = await fresh.db.query<Record<string, unknown>>(
