@@ -74,6 +74,11 @@ export const accountingConfigSchema = z
     orphanAfterBlocks: z.number().int().min(1).default(30),
     blockCheckSeconds: z.number().positive().default(60),
     ppsIntervalSeconds: z.number().positive().default(60),
+    /**
+     * With several accounting instances on one database, the leader holds a lease this long and renews it
+     * four times per period: a standby takes over at most this long after the leader died.
+     */
+    leaderLeaseSeconds: z.number().min(2).max(600).default(20),
     payouts: payouts.default(() => payouts.parse({})),
   })
   .strict()

@@ -77,7 +77,11 @@ export class PaymentRunner {
       walletShort: null,
       feeShort: null,
     };
-    const lease = await takePayoutLease(this.o.db, this.o.instance || 'default', this.leaseMs);
+    const lease = await takePayoutLease(
+      this.o.db,
+      this.o.leaseHolder ?? (this.o.instance || 'default'),
+      this.leaseMs,
+    );
     if (!lease) {
       report.skipped = 'another instance is running payouts';
       return report;

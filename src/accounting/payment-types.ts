@@ -52,6 +52,8 @@ export interface PaymentRunnerOptions {
   instance?: string;
   /** The payout lease lasts this long and is renewed before every send (default 10 min). */
   leaseMs?: number;
+  /** Who holds the payout lease (default: `instance`); the accounting leader's name when elected. */
+  leaseHolder?: string;
   hooks?: PaymentHooks;
   alert?: Alert;
   logger?: Logger;

@@ -6,6 +6,7 @@ import { type AccountingEvents, alertChannel } from './alerts.ts';
 import { BlockTracker, type ChainNode } from './block-tracker.ts';
 import { type AccountingConfig, feesOf, payoutRulesOf } from './config.ts';
 import { parseDecimal } from './exact.ts';
+import { Leadership } from './leadership.ts';
 import type { MempoolNode } from './payment-doubt.ts';
 import { PaymentRunner, type WalletNode } from './payment-runner.ts';
 import { PpsRunner } from './pps-runner.ts';
@@ -27,6 +28,11 @@ export interface AccountingOptions {
   instance?: string;
   /** The database is not reachable yet (the pool started during an outage): no job runs before this resolves. */
   ready?: Promise<unknown>;
+  /**
+   * Several accounting instances on one database: only the holder of the `accounting` lease runs the jobs,
+   * the others stand by and take over when it stops renewing. Omitted: this instance always runs them.
+   */
+  leader?: { holder: string; leaseMs: number };
   logger?: Logger;
 }
 
@@ -36,6 +42,8 @@ export interface Accounting {
   readonly tracker: BlockTracker;
   readonly pps: PpsRunner | null;
   readonly payments: PaymentRunner | null;
+  /** True while this instance runs the jobs (always, without `leader`). */
+  readonly leading: boolean;
   /** One pass of every job now (block lifecycle, PPS period, payouts), in that order. */
   runOnce(): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +81,9 @@ export function startAccounting(o: AccountingOptions): Accounting {
     c.scheme === 'pps'
       ? new PpsRunner({ db: o.db, fees, alert, logger, ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}) })
       : null;
+  const leadership = o.leader
+    ? new Leadership({ db: o.db, holder: o.leader.holder, leaseMs: o.leader.leaseMs, logger })
+    : null;
   const wallet = o.wallet;
   const payments =
     c.payouts.enabled && wallet
@@ -84,6 +95,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
           confirmations: c.payouts.confirmations,
           inFlightGraceMs: c.payouts.inFlightGraceSeconds * 1000,
           instance: o.instance ?? '',
+          ...(o.leader ? { leaseHolder: o.leader.holder } : {}),
           alert,
           logger,
           ...(o.nodes ? { mempools: o.nodes } : {}),
@@ -98,6 +110,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
   const chains = new Map<string, Promise<unknown>>();
   const job = (name: string, work: () => Promise<unknown>) => {
     const next = (chains.get(name) ?? Promise.resolve()).then(async () => {
+      if (leadership && !leadership.leading) return;
       try {
         await work();
       } catch (err) {
@@ -109,22 +122,44 @@ export function startAccounting(o: AccountingOptions): Accounting {
     void next.finally(() => running.delete(next));
     return next;
   };
+  const later = (fn: () => void, ms: number) => {
+    if (closed) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
   const every = (name: string, seconds: number, work: () => Promise<unknown>) => {
     const tick = () => {
       if (closed) return;
-      void job(name, work).then(() => {
-        if (closed) return;
-        const t = setTimeout(tick, seconds * 1000);
-        timers.add(t);
-      });
+      void job(name, work).then(() => later(tick, seconds * 1000));
     };
-    const first = setTimeout(tick, Math.min(seconds, 5) * 1000);
-    timers.add(first);
+    later(tick, Math.min(seconds, 5) * 1000);
+  };
+  const runAll = async () => {
+    await job('blocks', () => tracker.tick());
+    if (pps) await job('pps', () => pps.run());
+    if (payments) await job('payouts', () => payments.run());
   };
   const schedule = () => {
     every('blocks', c.blockCheckSeconds, () => tracker.tick());
     if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
     if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
+    if (leadership) {
+      // Renewed four times per lease period; on taking the lead, every job runs at once.
+      const check = () => {
+        if (closed) return;
+        const was = leadership.leading;
+        const run = leadership.check().then((now) => (now && !was && !closed ? runAll() : undefined));
+        running.add(run);
+        void run.finally(() => {
+          running.delete(run);
+          later(check, o.leader!.leaseMs / 4);
+        });
+      };
+      check();
+    }
   };
   if (!o.ready) schedule();
   else {
@@ -147,17 +182,20 @@ export function startAccounting(o: AccountingOptions): Accounting {
     tracker,
     pps,
     payments,
+    get leading() {
+      return leadership ? leadership.leading : true;
+    },
     async runOnce() {
       await o.ready;
-      await job('blocks', () => tracker.tick());
-      if (pps) await job('pps', () => pps.run());
-      if (payments) await job('payouts', () => payments.run());
+      if (leadership) await leadership.check();
+      await runAll();
     },
     async close() {
       closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await Promise.allSettled([...running]);
+      await leadership?.release();
     },
   };
 }

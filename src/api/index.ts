@@ -6,7 +6,13 @@ export { type EventBus, LocalEventBus, type PoolEvent, type PoolEventType, Redis
 export type { ApiContext, PoolDescription } from './context.ts';
 export { type MetricSources, type PoolMetrics, registerPoolMetrics } from './metrics.ts';
 export { describeEvent, EventNotifier, type EventNotifierOptions } from './notifier.ts';
-export { type ApiServer, type ApiServerOptions, buildApiServer, startApiServer } from './server.ts';
+export {
+  type ApiServer,
+  type ApiServerOptions,
+  buildApiServer,
+  startApiServer,
+  startMetricsServer,
+} from './server.ts';
 export { blockJson, paymentJson, statsJson } from './shapes.ts';
 export {
   WEBHOOK_EVENT_TYPES,

@@ -16,6 +16,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
 import type { ApiContext } from './context.ts';
 import { ApiError } from './errors.ts';
 import { registerAdminRoutes } from './routes-admin.ts';
@@ -86,6 +87,31 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       await Promise.all([app.close(), metricsApp?.close()]);
     },
   };
+}
+
+/**
+ * /metrics alone, for the processes of a cluster that serve no API (roles stratum and accounting), so that
+ * Prometheus scrapes every instance.
+ */
+export async function startMetricsServer(o: {
+  host: string;
+  port: number;
+  allow: string[];
+  registry: Registry;
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  const allow = new Set(o.allow.map((a) => (a.startsWith('::ffff:') ? a.slice(7) : a)));
+  app.get('/metrics', async (req, reply) => {
+    const ip = req.ip.startsWith('::ffff:') ? req.ip.slice(7) : req.ip;
+    if (!allow.has(ip))
+      return reply.code(403).send({ error: 'forbidden', message: `metrics are not served to ${ip}` });
+    reply.header('content-type', o.registry.contentType).header('cache-control', 'no-store');
+    return o.registry.metrics();
+  });
+  await app.listen({ host: o.host, port: o.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port;
+  return { url: `http://${hostForUrl(o.host)}:${port}/metrics`, close: () => app.close() };
 }
 
 function hostForUrl(host: string): string {

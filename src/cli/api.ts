@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { addressValidator } from '../accounting/index.ts';
 import { startApiServer } from '../api/index.ts';
 import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
@@ -44,12 +45,32 @@ export async function apiCommand(argv: string[]): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.log.level, config.log.format);
+  const running = await startApiRole(config, logger);
+  logger.info('Press Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.close();
+  logger.info('api stopped');
+}
+
+/** The API role (`enigmapool api`, `start --role api`): the HTTP API and website over the pool's database. */
+export async function startApiRole(
+  config: PoolConfig,
+  logger: Logger,
+): Promise<{ url: string; close(): Promise<void> }> {
   const db = await openDatabase({
     ...databaseOptions(config),
     logger: logger.child({ part: 'db' }, { level: 'warn' }),
   });
   const redis = config.redis.url ? connectRedis(config.redis.url, logger.child({ part: 'redis' })) : null;
   const bus = eventBus(config, redis, logger);
+  const closeAll = async () => {
+    await bus.close();
+    await redis?.close();
+    await db.close();
+  };
   try {
     await migrate(db);
     const server = await startApiServer({
@@ -73,16 +94,16 @@ export async function apiCommand(argv: string[]): Promise<void> {
       webDir: config.api.webDir ?? defaultWebDir(),
       maxWebsocketClients: config.api.maxWebsockets,
     });
-    logger.info(`api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs). Press Ctrl-C to stop.`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await server.close();
-    logger.info('api stopped');
-  } finally {
-    await bus.close();
-    await redis?.close();
-    await db.close();
+    logger.info(`api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs)`);
+    return {
+      url: server.url,
+      async close() {
+        await server.close();
+        await closeAll();
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
   }
 }

@@ -2,15 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import {
-  addressValidator,
-  ergToNano,
-  feesOf,
-  netRewardAt,
-  PayoutThresholdError,
-  ratioText,
-  setPayoutThreshold,
-} from '../accounting/index.ts';
+import { addressValidator, ergToNano, feesOf, netRewardAt, ratioText } from '../accounting/index.ts';
 import {
   type ApiServer,
   describeEvent,
@@ -20,6 +12,7 @@ import {
   type PoolMetrics,
   registerPoolMetrics,
   startApiServer,
+  startMetricsServer,
   statsJson,
   WebhookSender,
 } from '../api/index.ts';
@@ -31,12 +24,11 @@ import {
   type NetworkFigures,
   type NodeFigures,
   networkRate,
-  RejectionCounter,
   type StatsCache,
   StatsJob,
-  writeHeartbeat,
 } from '../stats/index.ts';
 import { type BanPolicy, DEFAULT_BAN_POLICY, type StratumServer } from '../stratum/index.ts';
+import { watchStratum } from './observe-stratum.ts';
 import { connectRedis, eventBus, processName, type RedisLink, statsCache } from './services.ts';
 
 export interface ObservedParts {
@@ -44,16 +36,24 @@ export interface ObservedParts {
   logger: Logger;
   db: Database;
   nodes: NodeSet;
-  stratum: StratumServer;
+  /** The stratum server of this process (roles all and stratum). */
+  stratum: StratumServer | null;
   sink: DurableShareSink | null;
+  /**
+   * What runs here: the stats job and the event outbox (leased: one instance of a cluster does the work),
+   * and the HTTP API. Default: both (role all).
+   */
+  parts?: { stats: boolean; api: boolean };
   registry: Registry;
-  verifierQueue: () => number;
+  /** Share checks waiting for a verifier thread (where this process checks shares). */
+  verifierQueue?: () => number;
   description: PoolDescription;
 }
 
 export interface Observability {
   api: ApiServer | null;
-  stats: StatsJob;
+  /** Null where the stats job does not run (role stratum). */
+  stats: StatsJob | null;
   bus: EventBus;
   cache: StatsCache;
   metrics: PoolMetrics;
@@ -153,12 +153,14 @@ async function networkFigures(nodes: NodeSet): Promise<NetworkFigures | null> {
 }
 
 /**
- * Stats, the API and notifications, wired to the running pool: the stats job, the stratum's
- * rejected-share counts and heartbeat, miner settings from the stratum password, events onto the bus
- * (blocks, heights, nodes, the database), webhooks, the event outbox, metrics, and the HTTP server.
+ * Stats, the API and notifications, wired to this process: the stratum's part (rejected-share counts,
+ * heartbeat, miner settings, block events) when it runs a stratum server, the stats job and the event
+ * outbox (leased across the cluster) when `parts.stats`, the HTTP server when `parts.api`; events onto the
+ * bus (blocks, heights, nodes, the database), webhooks and metrics everywhere.
  */
 export async function startObservability(p: ObservedParts): Promise<Observability> {
   const { config, logger } = p;
+  const parts = p.parts ?? { stats: true, api: true };
   const closers: (() => Promise<void>)[] = [];
   const timers: NodeJS.Timeout[] = [];
   const close = async () => {
@@ -173,9 +175,8 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
     if (redis) closers.push(() => redis.close());
     const bus = eventBus(config, redis, logger);
     closers.push(() => bus.close());
-    const cache = statsCache(config, p.db, redis, true, logger.child({ part: 'stats' }));
+    const cache = statsCache(config, p.db, redis, parts.stats, logger.child({ part: 'stats' }));
     const holder = processName(config);
-    const instance = config.instance.id.toString(16).padStart(2, '0');
 
     // The pool's reward address (what miningcore's dashboards show as the pool wallet), from the node.
     const resolveAddress = () => {
@@ -192,93 +193,54 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
     };
     resolveAddress();
     let latest: Awaited<ReturnType<StatsCache['pool']>> = null;
+    const stratum = p.stratum;
     const metrics = registerPoolMetrics(p.registry, {
-      stratum: {
-        sessionCount: () => p.stratum.sessionCount,
-        onShare: (fn) => p.stratum.events.on('share', (e) => fn(e.outcome)),
-        onBlock: (fn) => p.stratum.events.on('block', (e) => fn(e.accepted)),
-      },
-      verifierQueue: p.verifierQueue,
+      ...(stratum
+        ? {
+            stratum: {
+              sessionCount: () => stratum.sessionCount,
+              onShare: (fn: (outcome: string) => void) => stratum.events.on('share', (e) => fn(e.outcome)),
+              onBlock: (fn: (accepted: boolean) => void) => stratum.events.on('block', (e) => fn(e.accepted)),
+            },
+          }
+        : {}),
+      ...(p.verifierQueue ? { verifierQueue: p.verifierQueue } : {}),
       nodes: () => p.nodes.health().nodes,
       figures: () => latest,
       ...(p.sink ? { databaseOutageSince: () => p.sink!.stats.outageSince } : {}),
     });
 
-    const stats = new StatsJob({
-      db: p.db,
-      cache,
-      holder,
-      intervalSeconds: config.stats.intervalSeconds,
-      luckBlocks: config.stats.luckBlocks,
-      scheme: config.accounting.scheme,
-      pplnsFactor: Number(config.accounting.pplnsFactor),
-      fee: p.description.payouts.fee,
-      rewardAt: netRewardAt,
-      network: () => networkFigures(p.nodes),
-      nodes: () => nodeFigures(p.nodes),
-      retention: {
-        ...config.stats.retention,
-        ...(config.accounting.scheme === 'pplns'
-          ? { keepWindowFactor: Number(config.accounting.pplnsFactor) }
-          : {}),
-      },
-      logger: logger.child({ part: 'stats' }),
-      onSnapshot: (s) => {
-        latest = s.pool;
-        resolveAddress();
-        bus.publish({ type: 'stats', data: statsJson(s.pool, config.stats.intervalSeconds) });
-      },
-    });
-    stats.start();
-    closers.push(() => stats.stop());
-
-    // The stratum's part of the stats: rejected shares per worker, and a heartbeat with its connections.
-    const rejections = new RejectionCounter({
-      instance,
-      intervalSeconds: config.stats.intervalSeconds,
-      logger: logger.child({ part: 'stats' }),
-    });
-    p.stratum.events.on('share', (e) => {
-      if (e.outcome === 'stale') rejections.count(e.address, e.worker, 'stale', Date.now());
-      else if (e.outcome === 'invalid' || e.outcome === 'duplicate' || e.outcome === 'low-difficulty')
-        rejections.count(e.address, e.worker, 'invalid', Date.now());
-    });
-    const startedAt = new Date();
-    const beat = async () => {
-      await rejections.flush(p.db, Date.now());
-      await writeHeartbeat(p.db, {
-        instance,
-        roles: ['all'],
-        connections: p.stratum.sessionCount,
-        workers: p.stratum.sessionCount,
-        startedAt,
+    let stats: StatsJob | null = null;
+    if (parts.stats) {
+      const job = new StatsJob({
+        db: p.db,
+        cache,
+        holder,
+        intervalSeconds: config.stats.intervalSeconds,
+        luckBlocks: config.stats.luckBlocks,
+        scheme: config.accounting.scheme,
+        pplnsFactor: Number(config.accounting.pplnsFactor),
+        fee: p.description.payouts.fee,
+        rewardAt: netRewardAt,
+        network: () => networkFigures(p.nodes),
+        nodes: () => nodeFigures(p.nodes),
+        retention: {
+          ...config.stats.retention,
+          ...(config.accounting.scheme === 'pplns'
+            ? { keepWindowFactor: Number(config.accounting.pplnsFactor) }
+            : {}),
+        },
+        logger: logger.child({ part: 'stats' }),
+        onSnapshot: (s) => {
+          latest = s.pool;
+          resolveAddress();
+          bus.publish({ type: 'stats', data: statsJson(s.pool, config.stats.intervalSeconds) });
+        },
       });
-    };
-    timers.push(setInterval(() => void beat().catch(() => undefined), 10_000));
-    timers[timers.length - 1]!.unref();
-    await beat().catch(() => undefined);
-    closers.push(() => beat().catch(() => undefined));
-
-    const minimum = p.description.payouts.minimum;
-    p.stratum.events.on('settings', ({ address, payoutThreshold }) => {
-      let nano: bigint;
-      try {
-        nano = ergToNano(payoutThreshold);
-      } catch {
-        logger.info({ address, payoutThreshold }, 'miner settings: not an ERG amount, ignored');
-        return;
-      }
-      setPayoutThreshold(p.db, address, nano, minimum).then(
-        () => logger.info(`miner settings: ${address} will be paid from ${payoutThreshold} ERG`),
-        (err: Error) =>
-          logger.info(
-            { address, payoutThreshold },
-            err instanceof PayoutThresholdError
-              ? `miner settings refused: ${err.message}`
-              : `miner settings not saved: ${err.message}`,
-          ),
-      );
-    });
+      job.start();
+      closers.push(() => job.stop());
+      stats = job;
+    }
 
     // Events onto the bus and the webhooks.
     const webhooks =
@@ -298,18 +260,18 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       bus.publish(event);
       webhooks?.send(event, describeEvent(event, p.description));
     };
-    p.stratum.events.on('block', ({ share, accepted }) =>
-      bus.publish({
-        type: 'block.found',
-        data: {
-          height: share.height,
-          miner: share.address,
-          worker: share.worker,
-          at: new Date(share.time).toISOString(),
-          accepted,
-        },
-      }),
-    );
+    if (stratum)
+      closers.push(
+        await watchStratum({
+          config,
+          logger,
+          db: p.db,
+          stratum,
+          bus,
+          minimum: p.description.payouts.minimum,
+          roles: [config.role],
+        }),
+      );
     p.nodes.on('height', ({ height }) => bus.publish({ type: 'height', data: { height } }));
     p.nodes.on('health', ({ node, status, previous, problems }) => {
       if (status === 'synced' && previous !== 'synced' && previous !== 'unknown')
@@ -332,19 +294,21 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       watch.unref();
       timers.push(watch);
     }
-    const notifier = new EventNotifier({
-      db: p.db,
-      bus,
-      webhooks,
-      pool: p.description,
-      holder,
-      logger: logger.child({ part: 'events' }),
-    });
-    notifier.start();
-    closers.push(() => notifier.stop());
+    if (parts.stats) {
+      const notifier = new EventNotifier({
+        db: p.db,
+        bus,
+        webhooks,
+        pool: p.description,
+        holder,
+        logger: logger.child({ part: 'events' }),
+      });
+      notifier.start();
+      closers.push(() => notifier.stop());
+    }
 
     let api: ApiServer | null = null;
-    if (config.api.enabled) {
+    if (parts.api && config.api.enabled) {
       api = await startApiServer({
         ctx: {
           db: p.db,
@@ -371,6 +335,15 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       logger.info(
         `api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs${server.metricsUrl ? `, metrics at ${server.metricsUrl}` : ''})`,
       );
+    } else if (config.api.metrics.enabled && config.api.metrics.port !== undefined) {
+      const server = await startMetricsServer({
+        host: config.api.host,
+        port: config.api.metrics.port,
+        allow: config.api.metrics.allow,
+        registry: p.registry,
+      });
+      closers.push(() => server.close());
+      logger.info(`metrics: ${server.url}`);
     }
     return { api, stats, bus, cache, metrics, close };
   } catch (err) {

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { type Accounting, startAccounting } from '../accounting/index.ts';
 import { parseDifficulty, VerifierPool } from '../autolykos/index.ts';
 import type { PoolConfig } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
 import { type Devnet, startDevnet } from '../devnet/index.ts';
 import { NodeSet } from '../ergo/index.ts';
 import { CpuMiner } from '../miner/index.ts';
@@ -13,6 +14,7 @@ import { type BoundPort, type PortConfig, type ShareSink, StratumServer } from '
 import { demoMinerAddress } from './demo-key.ts';
 import { describePool, type Observability, startObservability } from './observe.ts';
 import { closeSharePipeline, openSharePipeline, type SharePipeline } from './pipeline.ts';
+import { processName } from './services.ts';
 import { readPortTls } from './tls-files.ts';
 
 export interface RunningPool {
@@ -158,7 +160,12 @@ export async function startPool(
     }
     nodeSet.start();
     closers.push(() => nodeSet.stop());
-    const accounting = pipeline ? startPoolAccounting(config, pipeline, nodeSet, walletNode, logger) : null;
+    // Role stratum leaves blocks, credits, payouts, the stats job and the API to the other roles.
+    const everything = config.role === 'all';
+    const accounting =
+      pipeline && everything
+        ? startPoolAccounting(config, pipeline.db, pipeline, nodeSet, walletNode, logger)
+        : null;
     if (accounting) closers.push(() => accounting.close());
     if (pipeline) {
       const o = await startObservability({
@@ -171,6 +178,7 @@ export async function startPool(
         registry: metrics,
         verifierQueue: () => verifier.queued,
         description: describePool(config, ports),
+        parts: { stats: everything, api: everything },
       });
       observed = o;
       closers.push(() => o.close());
@@ -216,10 +224,14 @@ export async function startPool(
   }
 }
 
-/** Blocks are checked against the node work comes from; payouts go through the one wallet node. */
-function startPoolAccounting(
+/**
+ * Blocks are checked against the node work comes from; payouts go through the one wallet node. Of several
+ * instances on one database only the elected leader runs the jobs; the others stand by.
+ */
+export function startPoolAccounting(
   config: PoolConfig,
-  pipeline: SharePipeline,
+  db: Database,
+  pipeline: Pick<SharePipeline, 'deferred' | 'ready'> | null,
   nodeSet: NodeSet,
   walletNode: string | undefined,
   logger: Logger,
@@ -228,8 +240,9 @@ function startPoolAccounting(
   if (!walletNode) logger.warn('accounting: no walletNode configured, so this instance makes no payouts');
   return startAccounting({
     config: config.accounting,
-    db: pipeline.db,
-    ...(pipeline.deferred ? { ready: pipeline.ready } : {}),
+    db,
+    ...(pipeline?.deferred ? { ready: pipeline.ready } : {}),
+    leader: { holder: processName(config), leaseMs: config.accounting.leaderLeaseSeconds * 1000 },
     chain: chainNode,
     wallet: walletNode ? () => nodeSet.wallet() : null,
     nodes: () => nodeSet.clients(),

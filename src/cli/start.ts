@@ -5,15 +5,17 @@ import { DatabaseConnectionError, MigrationError } from '../db/index.ts';
 import { integerOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { startPool } from './pool.ts';
+import { type RunningRole, startRole } from './roles.ts';
 
 export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [--devnet-port P] [--stratum-port S] [--api-port A]
                    [--data-dir DIR] [--database postgres://…] [--redis redis://…] [--start-difficulty D] [--no-demo-miner]
-                   [--demo-threads N]
+                   [--demo-threads N] [--role all|stratum|accounting|api] [--instance-id N]
       run the pool; --devnet runs a simulated Ergo network in-process and (unless told not to) a demo miner.
       Shares are journaled under DIR (default ./data) and shipped into the PGlite database in DIR/db, or into
       the PostgreSQL server of --database (or database.url in the config). The API, website and /metrics
-      listen on --api-port (default 8080); --redis shares stats and events with other instances`;
+      listen on --api-port (default 8080); --redis shares stats and events with other instances.
+      --role runs one part of a cluster on one PostgreSQL: stratum (any number, each its own --instance-id
+      and data dir), accounting (one leads, the others stand by) or api (any number); all is everything`;
 
 /**
  * The devnet demo shows the whole cycle within minutes: rewards mature after 20 blocks instead of 720, blocks
@@ -45,14 +47,16 @@ export async function startCommand(argv: string[]): Promise<void> {
       'start-difficulty': { type: 'string' },
       'no-demo-miner': { type: 'boolean' },
       'demo-threads': { type: 'string' },
+      role: { type: 'string' },
+      'instance-id': { type: 'string' },
     },
     strict: true,
   });
   const config = buildConfig(values);
   const logger = createLogger(config.log.level, config.log.format);
-  let pool: Awaited<ReturnType<typeof startPool>>;
+  let pool: RunningRole;
   try {
-    pool = await startPool(config, logger);
+    pool = await startRole(config, logger);
   } catch (err) {
     if (err instanceof DatabaseConnectionError || err instanceof MigrationError) {
       // One line, no stack: the message names the database (password masked) and what went wrong.
@@ -86,6 +90,9 @@ export function buildConfig(values: StartFlags): PoolConfig {
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
   if (values.database !== undefined) overrides['database.url'] = values.database;
   if (values.redis !== undefined) overrides['redis.url'] = values.redis;
+  if (values.role !== undefined) overrides.role = values.role;
+  if (values['instance-id'] !== undefined)
+    overrides['instance.id'] = integerOption(values['instance-id'] as string, 'instance-id', undefined, 0);
   if (values['demo-threads'] !== undefined)
     overrides['demoMiner.threads'] = integerOption(
       values['demo-threads'] as string,

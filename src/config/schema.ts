@@ -168,6 +168,12 @@ export const configSchema = z
       })
       .strict()
       .default({ level: 'info', format: 'auto' }),
+    /**
+     * What this process runs: all (one process: stratum, accounting, stats, API), or one role of a cluster on
+     * one PostgreSQL (and Redis): stratum (miners, journal, shipping), accounting (blocks, credits, payouts,
+     * the stats job and notifications; one leads, the others stand by), api (the HTTP API and website).
+     */
+    role: z.enum(['all', 'stratum', 'accounting', 'api']).default('all'),
     instance: z
       .object({ id: z.number().int().min(0).default(0), bits: z.number().int().min(0).max(8).default(0) })
       .strict()
@@ -294,7 +300,23 @@ export const configSchema = z
       .strict()
       .default({ webhooks: [] }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Each stratum instance hands out extranonce1 values with its id in the top bits: two instances with
+    // one id could give two miners the same nonce space, and their identical shares would both be credited.
+    if (c.instance.id >= 2 ** c.instance.bits)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instance', 'bits'],
+        message: `instance.id ${c.instance.id} needs instance.bits ≥ ${Math.ceil(Math.log2(c.instance.id + 1))} (the top bits of extranonce1 that tell instances apart)`,
+      });
+    if (c.instance.bits >= c.stratum.extranonce1Size * 8)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instance', 'bits'],
+        message: `must be less than ${c.stratum.extranonce1Size * 8} (stratum.extranonce1Size × 8)`,
+      });
+  });
 
 export type PoolConfig = z.infer<typeof configSchema>;
 export type StratumPortConfig = z.infer<typeof stratumPort>;

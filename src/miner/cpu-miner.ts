@@ -16,6 +16,8 @@ export interface CpuMinerOptions {
   logger?: Logger;
   reportIntervalMs?: number;
   backoff?: { initialMs: number; maxMs: number };
+  /** Connect from this local address (default: the system's choice). */
+  localAddress?: string;
 }
 
 export interface MinerStats {
@@ -105,6 +107,7 @@ export class CpuMiner extends EventEmitter<MinerEvents> {
       this.options.user,
       this.options.password ?? 'x',
       this.options.agent ?? 'EnigmaPool-CPU/0.1',
+      this.options.localAddress,
     );
     this.connection = connection;
     connection.on('session', (session) => {

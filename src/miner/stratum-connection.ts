@@ -36,6 +36,8 @@ export class PoolConnection extends EventEmitter<ConnectionEvents> {
     private readonly user: string,
     private readonly password: string,
     private readonly agent: string,
+    /** The local address to connect from (a host with several addresses; tests of a proxy's PROXY header). */
+    private readonly localAddress?: string,
   ) {
     super();
   }
@@ -45,9 +47,10 @@ export class PoolConnection extends EventEmitter<ConnectionEvents> {
       this.send('mining.subscribe', [this.agent]);
       this.send('mining.extranonce.subscribe', []);
     };
+    const from = this.localAddress ? { localAddress: this.localAddress } : {};
     const socket = this.url.tls
-      ? tlsConnect({ host: this.url.host, port: this.url.port, rejectUnauthorized: false }, onConnect)
-      : connect({ host: this.url.host, port: this.url.port }, onConnect);
+      ? tlsConnect({ host: this.url.host, port: this.url.port, rejectUnauthorized: false, ...from }, onConnect)
+      : connect({ host: this.url.host, port: this.url.port, ...from }, onConnect);
     this.socket = socket;
     socket.setEncoding('utf8');
     socket.setNoDelay(true);

@@ -133,7 +133,7 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
     const minerRate = (miner.stats.hashes - hashesBefore) / ((Date.now() - startedAt) / 1000);
     // Shares reach the database through the journal and the shipper; then one stats run.
     await until(async () => (await pool.pipeline!.sink.drain(5000)) === true, 20_000, 'the shipper');
-    const run = await pool.observed!.stats.runOnce();
+    const run = await pool.observed!.stats!.runOnce();
     assert.ok(run.ran);
     const stats = await get('/api/v1/stats');
     const rate = stats.pool.hashrate.current;
