@@ -49,7 +49,10 @@ export class PoolConnection extends EventEmitter<ConnectionEvents> {
     };
     const from = this.localAddress ? { localAddress: this.localAddress } : {};
     const socket = this.url.tls
-      ? tlsConnect({ host: this.url.host, port: this.url.port, rejectUnauthorized: false, ...from }, onConnect)
+      ? tlsConnect(
+          { host: this.url.host, port: this.url.port, rejectUnauthorized: false, ...from },
+          onConnect,
+        )
       : connect({ host: this.url.host, port: this.url.port, ...from }, onConnect);
     this.socket = socket;
     socket.setEncoding('utf8');

@@ -251,7 +251,12 @@ export class StratumServer {
   /** Accept: the global cap, and (unless the peer is a proxy) its address, before reading a byte. */
   private onConnection(socket: Socket, config: PortConfig, tls: SecureContext | null): void {
     socket.on('error', () => undefined); // errors before the session exists end in close or the preamble
-    const peer = normalizeAddress(socket.remoteAddress ?? '');
+    // Reset before it was accepted (a load balancer's health check does that): no address, nothing to serve.
+    if (socket.remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
+    const peer = normalizeAddress(socket.remoteAddress);
     const proxied = this.proxies.has(peer);
     const refusal = this.suspended
       ? 'not taking miners (share journal failed)'
