@@ -53,6 +53,9 @@ type SendOutcome =
  * lease (renewed before each send, and every send fenced by its epoch) and first checks the ledger
  * invariants: nothing is paid while they fail.
  */
+/** The same alert about the same payment is raised again only after this long. */
+const ALERT_REPEAT_MS = 30 * 60_000;
+
 export class PaymentRunner {
   private readonly logger: Logger;
   private readonly now: () => Date;
@@ -61,7 +64,25 @@ export class PaymentRunner {
   constructor(private readonly o: PaymentRunnerOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
     this.now = o.now ?? (() => new Date());
-    this.alert = o.alert ?? ((_kind, message, details) => this.logger.error(details ?? {}, message));
+    const raise: Alert = o.alert ?? ((_kind, message, details) => this.logger.error(details ?? {}, message));
+    // A payment stays in doubt run after run until the operator acts: one alert per payment and kind every
+    // ALERT_REPEAT_MS, not one per run (every minute), or the alert that matters drowns in its repeats.
+    const raisedAt = new Map<string, number>();
+    this.alert = (kind, message, details) => {
+      const payment = details?.payment;
+      if (payment !== undefined) {
+        const key = `${kind}:${String(payment)}`;
+        const now = this.now().getTime();
+        const last = raisedAt.get(key);
+        if (last !== undefined && now - last < ALERT_REPEAT_MS) {
+          this.logger.debug({ alert: kind, ...details }, `${message} (alert repeated)`);
+          return;
+        }
+        if (raisedAt.size >= 10_000) raisedAt.clear();
+        raisedAt.set(key, now);
+      }
+      raise(kind, message, details);
+    };
   }
 
   /** Check the ledger, reconcile, track confirmations, then pay whoever is due. */

@@ -147,14 +147,17 @@ export function startAccounting(o: AccountingOptions): Accounting {
     if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
     if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
     if (leadership) {
-      // Renewed four times per lease period; on taking the lead, every job runs at once.
+      // Renewed four times per lease period, never behind a running job (a slow payout run must not let
+      // the lead lapse); on taking the lead, every job runs at once.
       const check = () => {
         if (closed) return;
         const was = leadership.leading;
-        const run = leadership.check().then((now) => (now && !was && !closed ? runAll() : undefined));
-        running.add(run);
-        void run.finally(() => {
-          running.delete(run);
+        const renewal = leadership.check().then((now) => {
+          if (now && !was && !closed) void runAll();
+        });
+        running.add(renewal);
+        void renewal.finally(() => {
+          running.delete(renewal);
           later(check, o.leader!.leaseMs / 4);
         });
       };

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ergToNano, PayoutThresholdError, setPayoutThreshold } from '../accounting/index.ts';
+import { abandonPayment, ergToNano, PayoutThresholdError, setPayoutThreshold } from '../accounting/index.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { erg } from './format.ts';
@@ -44,6 +44,45 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext, token
       }
       ctx.logger.info({ address, threshold: erg(nano) }, 'admin: payout threshold set');
       return { address, paymentThreshold: erg(nano) };
+    },
+  );
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/v1/admin/payments/:id/abandon',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Abandon a payment in doubt: its amounts go back to the balances and are paid again (operator)',
+        description:
+          'Only for a payment that can never confirm (its transaction was never made, or was dropped for good): ' +
+          'check the explorer first. A payment whose transaction later confirms would be paid twice.',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        body: z.object({ reason: z.string().min(3).max(500) }),
+        response: {
+          200: z.object({ id: z.number(), status: z.literal('failed'), reason: z.string() }),
+          400: ErrorSchema,
+          404: ErrorSchema,
+          409: ErrorSchema,
+        },
+      },
+    },
+    async (req) => {
+      authorize(req);
+      const id = BigInt(req.params.id);
+      const before = await ctx.db.query<{ status: string }>('SELECT status FROM payments WHERE id = $1', [
+        id,
+      ]);
+      const status = before.rows[0]?.status;
+      if (!status) throw new ApiError(404, 'not_found', `no payment ${id}`);
+      if (status !== 'planned' && status !== 'in_flight' && status !== 'sent')
+        throw new ApiError(
+          409,
+          'conflict',
+          `payment ${id} is ${status}: only an unsettled payment can be abandoned`,
+        );
+      await abandonPayment(ctx.db, id, req.body.reason);
+      ctx.logger.warn({ payment: String(id), reason: req.body.reason }, `admin: payment ${id} abandoned`);
+      return { id: Number(id), status: 'failed' as const, reason: req.body.reason };
     },
   );
 }

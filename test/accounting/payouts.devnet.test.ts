@@ -161,14 +161,24 @@ for (const engine of ENGINES) {
       assert.deepEqual(waiting.sent, []);
       assert.match(waiting.skipped ?? '', /in flight/);
       assert.deepEqual(alerts, [], 'within the grace period: no alert yet');
-      const later = new Date(Date.now() + 61_000);
-      const doubt = await payments(pool, { inFlightGraceMs: 60_000, now: () => later, alert }).run();
+      let later = new Date(Date.now() + 61_000);
+      const runner = payments(pool, { inFlightGraceMs: 60_000, now: () => later, alert });
+      const doubt = await runner.run();
       assert.deepEqual(
         doubt.reconciled.map((r) => r.outcome),
         ['in-doubt'],
       );
       assert.deepEqual(doubt.sent, [], 'never re-sent without proof');
       assert.deepEqual(alerts, ['payment-in-doubt']);
+      later = new Date(later.getTime() + 60_000);
+      assert.deepEqual(
+        (await runner.run()).reconciled.map((r) => r.outcome),
+        ['in-doubt'],
+      );
+      assert.deepEqual(alerts, ['payment-in-doubt'], 'the next run does not repeat the alert');
+      later = new Date(later.getTime() + 31 * 60_000);
+      await runner.run();
+      assert.deepEqual(alerts, ['payment-in-doubt', 'payment-in-doubt'], 'half an hour later it does');
       assert.equal((await received(pool)).size, 0);
       await abandonPayment(db, doubt.reconciled[0]!.paymentId, 'checked: it was never made');
       await payments(pool).run();

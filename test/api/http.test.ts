@@ -139,6 +139,36 @@ describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, webs
     assert.equal((await s.get(`/api/pools/ergo/miners/${BOB}/settings`)).body.paymentThreshold, 5.25);
   });
 
+  it('admin: a payment in doubt is abandoned once (its amounts return to the balances); others are refused', async () => {
+    const post = (id: string | number, body: unknown, token = 'a-long-admin-token-for-tests') =>
+      fetch(`${s.api.url}/api/v1/admin/payments/${id}/abandon`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const row = await db.query<{ id: bigint }>(
+      `INSERT INTO payments (status, created_at) VALUES ('in_flight', now()) RETURNING id`,
+    );
+    const id = Number(row.rows[0]!.id);
+    assert.equal((await post(id, { reason: 'checked' }, 'wrong-token-wrong-token')).status, 401);
+    assert.equal((await post(id, {})).status, 400, 'a reason is required');
+    assert.equal((await post('x', { reason: 'checked' })).status, 400);
+    assert.equal((await post(999_999, { reason: 'checked' })).status, 404);
+    const ok = await post(id, { reason: 'checked the explorer: never made' });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { id, status: 'failed', reason: 'checked the explorer: never made' });
+    const again = await post(id, { reason: 'twice' });
+    assert.equal(again.status, 409, 'a failed payment cannot be abandoned again');
+    const status = await db.query<{ status: string; last_error: string }>(
+      'SELECT status, last_error FROM payments WHERE id = $1',
+      [id],
+    );
+    assert.deepEqual(status.rows[0], {
+      status: 'failed',
+      last_error: 'abandoned by the operator: checked the explorer: never made',
+    });
+  });
+
   it('websockets: our events on /api/v1/ws, miningcore’s shapes on /notifications', async () => {
     const wsUrl = s.api.url.replace('http', 'ws');
     const event = {
