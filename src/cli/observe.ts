@@ -28,6 +28,7 @@ import {
   StatsJob,
 } from '../stats/index.ts';
 import { type BanPolicy, DEFAULT_BAN_POLICY, type StratumServer } from '../stratum/index.ts';
+import { shareBans } from './cluster-bans.ts';
 import { watchStratum } from './observe-stratum.ts';
 import { connectRedis, eventBus, processName, type RedisLink, statsCache } from './services.ts';
 
@@ -260,6 +261,16 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       bus.publish(event);
       webhooks?.send(event, describeEvent(event, p.description));
     };
+    if (stratum && redis)
+      closers.push(
+        await shareBans({
+          stratum,
+          redis,
+          prefix: config.redis.prefix,
+          origin: holder,
+          logger: logger.child({ part: 'stratum' }),
+        }),
+      );
     if (stratum)
       closers.push(
         await watchStratum({

@@ -71,6 +71,8 @@ export class ClientAddressBook {
   private readonly idle = new Map<string, AddressRecord>();
   /** Insertion order is expiry order: every ban lasts banSeconds. */
   private readonly bannedUntil = new Map<string, number>();
+  /** The latest end of any ban set: a ban ending later is appended, keeping expiry order cheaply. */
+  private latestBanEnd = 0;
   private readonly exempt: BlockList;
 
   constructor(private readonly policy: BanPolicy) {
@@ -131,10 +133,32 @@ export class ClientAddressBook {
     r.valid = 0;
     r.invalid = 0;
     if (!over || !this.policy.enabled || this.isExempt(address)) return false;
+    return this.ban(address, now + this.policy.banSeconds * 1000, now);
+  }
+
+  /**
+   * Bans an address until `until` (ms): from this instance's own verdicts, or shared by another instance.
+   * False (nothing changes) for an exempt address, a ban already lasting at least as long, or one that
+   * has ended.
+   */
+  ban(address: string, until: number, now: number): boolean {
+    if (!this.policy.enabled || this.isExempt(address) || until <= now) return false;
+    const current = this.bannedUntil.get(address);
+    if (current !== undefined && current >= until) return false;
+    // Kept in expiry order (sweep stops at the first ban still running): a ban shared by another instance
+    // can end earlier than the newest local one, so it goes in its place.
     this.bannedUntil.delete(address);
     if (this.bannedUntil.size >= this.policy.maxAddresses)
       this.bannedUntil.delete(this.bannedUntil.keys().next().value!);
-    this.bannedUntil.set(address, now + this.policy.banSeconds * 1000);
+    if (until >= this.latestBanEnd) {
+      this.bannedUntil.set(address, until);
+      this.latestBanEnd = until;
+      return true;
+    }
+    const later = [...this.bannedUntil].filter(([, u]) => u > until);
+    for (const [a] of later) this.bannedUntil.delete(a);
+    this.bannedUntil.set(address, until);
+    for (const [a, u] of later) this.bannedUntil.set(a, u);
     return true;
   }
 

@@ -50,7 +50,8 @@ export interface StratumEventMap {
   connected: [{ sessionId: number; clientAddress: string; port: number }];
   disconnected: [{ sessionId: number; clientAddress: string; reason: string }];
   authorized: [{ sessionId: number; address: string; worker: string }];
-  banned: [{ clientAddress: string; connectionsClosed: number }];
+  /** `until`: when the ban ends (ms); `shared`: decided by another instance (applySharedBan). */
+  banned: [{ clientAddress: string; connectionsClosed: number; until: number; shared: boolean }];
   /** The share sink cannot make shares durable: every miner was disconnected and new ones are refused. */
   suspended: [{ reason: string; connectionsClosed: number }];
   resumed: [{ suspendedMs: number }];

@@ -235,7 +235,24 @@ export class StratumServer {
       { client },
       `stratum: banned ${client} for ${banSeconds} s (over ${invalidPercent} % invalid work in ${checkThreshold} counted shares); closed its ${closed} connection(s)`,
     );
-    this.emitSafe('banned', { clientAddress: client, connectionsClosed: closed });
+    const until = this.ctx.now() + banSeconds * 1000;
+    this.emitSafe('banned', { clientAddress: client, connectionsClosed: closed, until, shared: false });
+  }
+
+  /**
+   * A ban decided by another instance of the cluster (shared through Redis): this instance refuses the
+   * address until then and closes its connections. Exempt addresses and bans already in force are ignored.
+   */
+  applySharedBan(client: string, until: number): boolean {
+    const address = normalizeAddress(client);
+    if (!this.ctx.addresses.ban(address, until, this.ctx.now())) return false;
+    const closed = this.closeAll([...(this.byAddress.get(address) ?? [])], 'banned by another pool instance');
+    this.ctx.logger.warn(
+      { client: address },
+      `stratum: banned ${address} until ${new Date(until).toISOString()} (by another instance); closed its ${closed} connection(s)`,
+    );
+    this.emitSafe('banned', { clientAddress: address, connectionsClosed: closed, until, shared: true });
+    return true;
   }
 
   private closeAll(sessions: Session[], reason: string): number {
