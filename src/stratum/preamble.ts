@@ -6,7 +6,7 @@ import { parseProxyHeader } from './proxy-protocol.ts';
 /** What comes out of a connection's first bytes: the stream to speak stratum on and the real client address. */
 export type Preamble =
   | { ok: true; stream: Duplex | Socket; clientAddress: string; initial: Buffer; tls: boolean }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; healthCheck?: boolean };
 
 export interface PreambleOptions {
   /** The socket's peer may send a PROXY header (it is one of the configured proxies). */
@@ -29,6 +29,8 @@ export function readPreamble(socket: Socket, options: PreambleOptions): Promise<
     let buffer: Buffer = Buffer.alloc(0);
     let clientAddress = normalizeAddress(socket.remoteAddress ?? '');
     let proxyDone = false;
+    /** A PROXY v2 LOCAL header: the proxy's own health check, which closes without a byte more. */
+    let healthCheck = false;
     const finish = (result: Preamble) => {
       clearTimeout(timer);
       socket.off('data', onData);
@@ -36,7 +38,12 @@ export function readPreamble(socket: Socket, options: PreambleOptions): Promise<
       socket.pause();
       resolve(result);
     };
-    const onClose = () => finish({ ok: false, reason: 'closed during preamble' });
+    const onClose = () =>
+      finish(
+        healthCheck
+          ? { ok: false, reason: 'proxy health check', healthCheck: true }
+          : { ok: false, reason: 'closed during preamble' },
+      );
     const timer = setTimeout(() => finish({ ok: false, reason: 'silent after connect' }), options.timeoutMs);
     const onData = (chunk: Buffer) => {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
@@ -55,6 +62,7 @@ export function readPreamble(socket: Socket, options: PreambleOptions): Promise<
               reason: 'PROXY header from an address that is not a configured proxy',
             });
           if (proxy.sourceAddress) clientAddress = normalizeAddress(proxy.sourceAddress);
+          else healthCheck = true;
           buffer = buffer.subarray(proxy.consumed);
         }
         proxyDone = true;

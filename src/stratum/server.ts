@@ -324,7 +324,9 @@ export class StratumServer {
     });
     const peer = normalizeAddress(socket.remoteAddress ?? '');
     if (!preamble.ok) {
-      this.refuse(socket, peer, preamble.reason);
+      if (preamble.healthCheck)
+        socket.destroy(); // the proxy checking that we are up: nothing refused
+      else this.refuse(socket, peer, preamble.reason);
       return;
     }
     const client = preamble.clientAddress;

@@ -17,6 +17,7 @@ import {
 } from '../accounting/devnet-helpers.ts';
 import { createServerDatabase } from '../db/helpers.ts';
 import { PoolProcess } from '../shares/pool-process.ts';
+import { until } from './helpers.ts';
 
 /**
  * Two `start --role accounting` processes on one PostgreSQL: one leads, the other stands by. The leader
@@ -25,14 +26,6 @@ import { PoolProcess } from '../shares/pool-process.ts';
  */
 
 const LEASE_SECONDS = 6;
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('accounting leader election', { timeout: 180_000 }, () => {
   let dir: string;

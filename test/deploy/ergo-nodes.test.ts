@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { stringify } from 'yaml';
 import { startDevnet } from '../../src/devnet/index.ts';
 import { PoolProcess } from '../shares/pool-process.ts';
 import { freePort } from '../web/harness.ts';
+import { startHaproxy, until } from './helpers.ts';
 
 /**
  * deploy/haproxy/ergo-nodes.cfg for real: HAProxy balances HTTP over two devnet nodes, checking each
@@ -16,14 +16,6 @@ import { freePort } from '../web/harness.ts';
  */
 
 const CONFIG = fileURLToPath(new URL('../../deploy/haproxy/ergo-nodes.cfg', import.meta.url));
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('HAProxy over the Ergo nodes by sync status', { timeout: 180_000 }, () => {
   it('a node out of sync leaves the rotation and comes back when synced', async (t) => {
@@ -51,27 +43,16 @@ describe('HAProxy over the Ergo nodes by sync status', { timeout: 180_000 }, () 
 
     const bind = `127.0.0.1:${await freePort()}`;
     const host = (url: string) => new URL(url).host;
-    let log = '';
-    const haproxy: ChildProcess = spawn('/usr/sbin/haproxy', ['-db', '-f', CONFIG], {
-      env: {
-        ...process.env,
-        NODES_BIND: bind,
-        POOL_API: `127.0.0.1:${apiPort}`,
-        NODE_1: host(devnet.nodes[0]!.url),
-        NODE_2: host(devnet.nodes[1]!.url),
-        NODE_1_NAME: 'devnet0',
-        NODE_2_NAME: 'devnet1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    haproxy.stdout!.on('data', (c) => {
-      log += c;
-    });
-    haproxy.stderr!.on('data', (c) => {
-      log += c;
+    const proxy = startHaproxy(CONFIG, {
+      NODES_BIND: bind,
+      POOL_API: `127.0.0.1:${apiPort}`,
+      NODE_1: host(devnet.nodes[0]!.url),
+      NODE_2: host(devnet.nodes[1]!.url),
+      NODE_1_NAME: 'devnet0',
+      NODE_2_NAME: 'devnet1',
     });
     t.after(() => {
-      haproxy.kill('SIGKILL');
+      proxy.child.kill('SIGKILL');
     });
     const servedBy = async () => {
       const seen = new Set<string>();
@@ -82,7 +63,11 @@ describe('HAProxy over the Ergo nodes by sync status', { timeout: 180_000 }, () 
       }
       return [...seen].sort().join(',');
     };
-    await until(async () => (await servedBy()) === 'node1,node2', 60_000, `both nodes in rotation\n${log}`);
+    await until(
+      async () => (await servedBy()) === 'node1,node2',
+      60_000,
+      `both nodes in rotation\n${proxy.log()}`,
+    );
 
     await fetch(`${devnet.nodes[1]!.url}/devnet/fault`, {
       method: 'POST',
@@ -95,7 +80,11 @@ describe('HAProxy over the Ergo nodes by sync status', { timeout: 180_000 }, () 
       30_000,
       'the pool reports devnet1 unhealthy',
     );
-    await until(async () => (await servedBy()) === 'node1', 30_000, `devnet1 out of the rotation\n${log}`);
+    await until(
+      async () => (await servedBy()) === 'node1',
+      30_000,
+      `devnet1 out of the rotation\n${proxy.log()}`,
+    );
     t.diagnostic(`out of sync → out of HAProxy's rotation in ${Date.now() - faultedAt} ms`);
     assert.equal((await fetch(`http://127.0.0.1:${apiPort}/health/nodes/devnet0`)).status, 200);
 

@@ -8,20 +8,13 @@ import { AckingMiner } from '../shares/acking-miner.ts';
 import { ADDRESS } from '../shares/helpers.ts';
 import { PoolProcess, writePoolConfig } from '../shares/pool-process.ts';
 import { freePort } from '../web/harness.ts';
+import { until } from './helpers.ts';
 
 /**
  * Redis is a cache and a bus, never the source of truth: the pool's own Redis server (a private one on a
  * free port) is killed while a miner submits; the pool keeps acknowledging shares and serving the API,
  * says so once, and reconnects by itself when Redis is back.
  */
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function redisServer(port: number): ChildProcess {
   return spawn(
