@@ -99,9 +99,12 @@ describe('config', () => {
 
   it('environment values take the type the schema expects at their key', () => {
     const c = loadConfig({
-      file: file('e.yaml', 'nodes: [{ name: n1, url: "http://127.0.0.1:9053" }]\nstratum: { ports: [{ port: 4000 }] }\n'),
+      file: file(
+        'e.yaml',
+        'nodes: [{ name: n1, url: "http://127.0.0.1:9053" }]\nstratum: { ports: [{ port: 4000 }] }\n',
+      ),
       env: {
-        // a numeric API key, a name that YAML would read as a boolean, a port number that YAML reads as octal
+        // a numeric API key stays text, and so does a name; numbers, booleans and null only where the key takes them
         ENIGMAPOOL_NODES__0__APIKEY: '123456',
         ENIGMAPOOL_NODES__0__NAME: 'yes',
         ENIGMAPOOL_WALLETNODE: 'null',
