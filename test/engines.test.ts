@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import semver from 'semver';
 
 const root = new URL('../', import.meta.url);
-const ours = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { engines: { node: string } })
-  .engines.node;
+const ours = (
+  JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { engines: { node: string } }
+).engines.node;
 const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as {
   packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
 };
