@@ -4,10 +4,11 @@ import { addressValidator } from '../accounting/index.ts';
 import { startApiServer } from '../api/index.ts';
 import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
-import { integerOption } from './args.ts';
+import { portOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { defaultWebDir, describePool } from './observe.ts';
+import { checkPortsFree } from './ports.ts';
 import { connectRedis, eventBus, statsCache } from './services.ts';
 
 export const API_USAGE = `  enigmapool api [--config pool.yaml] [--database postgres://…] [--redis redis://…] [--api-port A]
@@ -24,19 +25,14 @@ export async function apiCommand(argv: string[]): Promise<void> {
       redis: { type: 'string' },
       'api-port': { type: 'string' },
       'data-dir': { type: 'string' },
-      help: { type: 'boolean' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(API_USAGE);
-    return;
-  }
   const overrides: Record<string, unknown> = {};
   if (values.database !== undefined) overrides['database.url'] = values.database;
   if (values.redis !== undefined) overrides['redis.url'] = values.redis;
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
-  if (values['api-port'] !== undefined) overrides['api.port'] = integerOption(values['api-port'], 'api-port');
+  if (values['api-port'] !== undefined) overrides['api.port'] = portOption(values['api-port'], 'api-port');
   let config: PoolConfig;
   try {
     config = loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env, overrides });
@@ -44,6 +40,13 @@ export async function apiCommand(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
+  await checkPortsFree([
+    {
+      name: values['api-port'] !== undefined ? '--api-port' : 'api.port',
+      host: config.api.host,
+      port: config.api.port,
+    },
+  ]);
   const logger = createLogger(config.log.level, config.log.format);
   const running = await startApiRole(config, logger);
   logger.info('Press Ctrl-C to stop.');

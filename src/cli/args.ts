@@ -13,6 +13,13 @@ export function integerOption(value: string | undefined, name: string, fallback?
   return n;
 }
 
+/** A TCP port option (0: any free port); the error names the option. */
+export function portOption(value: string, name: string): number {
+  const port = integerOption(value, name);
+  if (port > 65_535) throw new UsageError(`--${name} must be a port number from 0 to 65535, got "${value}"`);
+  return port;
+}
+
 export function positiveNumberOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

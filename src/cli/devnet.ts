@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { type DevnetOptions, startDevnet } from '../devnet/index.ts';
-import { integerOption, positiveNumberOption } from './args.ts';
+import { integerOption, portOption, positiveNumberOption } from './args.ts';
 import { UsageError } from './errors.ts';
 
 export const DEVNET_USAGE = `Usage:
@@ -61,8 +61,7 @@ export function devnetOptions(argv: string[]): DevnetOptions {
     strict: true,
     allowPositionals: false,
   });
-  const port = integerOption(values.port, 'port', 9053);
-  if (port > 65_535) throw new UsageError(`--port must be at most 65535, got "${values.port}"`);
+  const port = values.port === undefined ? 9053 : portOption(values.port, 'port');
   const difficulty = values.difficulty ?? '200000';
   if (!/^\d+$/.test(difficulty.trim()) || BigInt(difficulty.trim()) < 1n)
     throw new UsageError(`--difficulty must be a whole number ≥ 1, got "${values.difficulty}"`);

@@ -31,12 +31,29 @@ ${MINER_USAGE}
 ${LOADGEN_USAGE}
 ${DEVNET_USAGE}`;
 
+const COMMAND_USAGE: Record<string, string> = {
+  start: START_USAGE,
+  api: API_USAGE,
+  config: CONFIG_USAGE,
+  migrate: MIGRATE_USAGE,
+  pow: POW_USAGE,
+  miner: MINER_USAGE,
+  loadgen: LOADGEN_USAGE,
+  devnet: DEVNET_USAGE,
+};
+
 /** The CLI: returns the process exit code (0 ok, 1 failure, 2 bad input). */
 export async function main(
   argv: string[],
   out: (line: string) => void = (l) => console.log(l),
 ): Promise<number> {
   const [command, ...rest] = argv;
+  // `COMMAND --help` anywhere among the options: that command's usage, before any option is checked.
+  const usage = command === undefined ? undefined : COMMAND_USAGE[command];
+  if (usage && (rest.includes('--help') || rest.includes('-h'))) {
+    out(usage.startsWith('Usage:') ? usage : `Usage:\n${usage}`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'start':

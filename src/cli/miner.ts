@@ -1,12 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { CpuMiner, parsePoolUrl } from '../miner/index.ts';
 import { integerOption } from './args.ts';
 import { UsageError } from './errors.ts';
+import { createLogger } from './logger.ts';
 
 export const MINER_USAGE = `  enigmapool miner --url stratum+tcp://HOST:PORT --user ADDRESS.worker [--threads N] [--pass X]
       CPU miner: mines shares on a stratum pool, logs hashrate and accepted/rejected shares`;
+
+/**
+ * The miner command's log on stderr, written synchronously like the pool's (a pino transport writes from
+ * a worker thread, so the line that explains a kill -9 was lost).
+ */
+export function minerLogger(): Logger {
+  return createLogger('info', 'auto', 'miner');
+}
 
 export async function minerCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -27,11 +36,7 @@ export async function minerCommand(argv: string[]): Promise<void> {
     throw new UsageError(`--url: ${(err as Error).message}`);
   }
   const threads = integerOption(values.threads, 'threads', Math.max(1, availableParallelism() - 1), 1);
-  const logger = pino({
-    name: 'miner',
-    base: undefined,
-    transport: { target: 'pino/file', options: { destination: 2 } },
-  });
+  const logger = minerLogger();
   const miner = new CpuMiner({
     url: values.url,
     user: values.user,

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -184,9 +185,9 @@ export async function startPool(
       closers.push(() => o.close());
     }
     for (const p of ports) {
-      const host = p.host === '0.0.0.0' ? '127.0.0.1' : p.host;
+      const everywhere = p.host === '0.0.0.0' || p.host === '::';
       logger.info(
-        `stratum: point miners at stratum+${p.config.tls ? 'ssl' : 'tcp'}://${host}:${p.port} with user <your ${config.network} address>.<worker>`,
+        `stratum: point miners at ${stratumUrl(p)}${everywhere ? " (or this machine's address)" : ''} with user <your ${config.network} address>.<worker>`,
       );
     }
 
@@ -195,7 +196,7 @@ export async function startPool(
       const address = config.demoMiner.address ?? demoMinerAddress(config.network);
       const port = ports[0]!;
       demoMiner = new CpuMiner({
-        url: `stratum+tcp://127.0.0.1:${port.port}`,
+        url: stratumUrl(port),
         user: `${address}.demo`,
         threads: config.demoMiner.threads,
         logger: logger.child({ part: 'demo-miner' }, { level: 'warn' }),
@@ -222,6 +223,12 @@ export async function startPool(
     await close();
     throw err;
   }
+}
+
+/** The URL a miner on this machine dials for a bound port: its own address, loopback for a wildcard. */
+function stratumUrl(p: Pick<BoundPort, 'host' | 'port' | 'config'>): string {
+  const host = p.host === '0.0.0.0' ? '127.0.0.1' : p.host === '::' ? '::1' : p.host;
+  return `stratum+${p.config.tls ? 'ssl' : 'tcp'}://${isIPv6(host) ? `[${host}]` : host}:${p.port}`;
 }
 
 /**

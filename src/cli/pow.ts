@@ -39,11 +39,9 @@ export async function powCommand(argv: string[], out: (line: string) => void): P
       seconds: { type: 'string' },
       workers: { type: 'string' },
       kernel: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) return out(POW_USAGE);
   const kernel = kernelOption(values.kernel);
   if (values.bench) {
     return runPowBench(

@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import { parseDifficulty } from '../autolykos/index.ts';
 import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
 import { DatabaseConnectionError, MigrationError } from '../db/index.ts';
-import { integerOption } from './args.ts';
+import { integerOption, portOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
+import { checkPortsFree, describeListenError, poolListeners } from './ports.ts';
 import { type RunningRole, startRole } from './roles.ts';
 
 export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [--devnet-port P] [--stratum-port S] [--api-port A]
@@ -53,6 +54,9 @@ export async function startCommand(argv: string[]): Promise<void> {
     strict: true,
   });
   const config = buildConfig(values);
+  // Ports first: a port in use is a one-line error before the database is opened.
+  const listeners = poolListeners(config, values);
+  await checkPortsFree(listeners);
   const logger = createLogger(config.log.level, config.log.format);
   let pool: RunningRole;
   try {
@@ -62,6 +66,11 @@ export async function startCommand(argv: string[]): Promise<void> {
       // One line, no stack: the message names the database (password masked) and what went wrong.
       err.stack = `${err.name}: ${err.message}`;
     }
+    // A port taken since the check: the same one line.
+    const { port } = err as { port?: unknown };
+    const listener = listeners.find((l) => l.port === port);
+    const line = listener && describeListenError(listener, err as NodeJS.ErrnoException);
+    if (line) throw new UsageError(line);
     throw err;
   }
   logger.info('EnigmaPool is running. Press Ctrl-C to stop.');
@@ -84,9 +93,9 @@ export function buildConfig(values: StartFlags): PoolConfig {
     overrides['demoMiner.enabled'] = !values['no-demo-miner'];
   } else if (values['no-demo-miner']) overrides['demoMiner.enabled'] = false;
   if (values['devnet-port'] !== undefined)
-    overrides['devnet.port'] = integerOption(values['devnet-port'] as string, 'devnet-port');
+    overrides['devnet.port'] = portOption(values['devnet-port'] as string, 'devnet-port');
   if (values['api-port'] !== undefined)
-    overrides['api.port'] = integerOption(values['api-port'] as string, 'api-port');
+    overrides['api.port'] = portOption(values['api-port'] as string, 'api-port');
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
   if (values.database !== undefined) overrides['database.url'] = values.database;
   if (values.redis !== undefined) overrides['redis.url'] = values.redis;
@@ -114,7 +123,7 @@ export function buildConfig(values: StartFlags): PoolConfig {
   }
   const port = config.stratum.ports[0]!;
   if (values['stratum-port'] !== undefined)
-    port.port = integerOption(values['stratum-port'] as string, 'stratum-port');
+    port.port = portOption(values['stratum-port'] as string, 'stratum-port');
   const start =
     (values['start-difficulty'] as string | undefined) ??
     (config.devnet.enabled && !values.config ? DEVNET_START_DIFFICULTY : undefined);

@@ -2,6 +2,14 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type PoolConfig } from './schema.ts';
+import {
+  canonicalKey,
+  childNode,
+  coerceEnvValue,
+  configJsonSchema,
+  EnvValueError,
+  type JsonSchemaNode,
+} from './schema-paths.ts';
 
 /** A configuration problem; the message names the key (e.g. `stratum.ports.0.port`). */
 export class ConfigError extends Error {
@@ -15,8 +23,9 @@ const ENV_PREFIX = 'ENIGMAPOOL_';
 
 /**
  * The effective configuration: the file (YAML or JSON), then environment overrides
- * (`ENIGMAPOOL_STRATUM__EXTRANONCE1SIZE=3`, `ENIGMAPOOL_NODES__0__APIKEY=…`; `__` separates keys, values
- * are read as YAML scalars), then explicit overrides from the command line; validated by the schema.
+ * (`ENIGMAPOOL_STRATUM__EXTRANONCE1SIZE=3`, `ENIGMAPOOL_NODES__0__APIKEY=…`; `__` separates keys, each
+ * value is read as the type the schema expects at its key), then explicit overrides from the command
+ * line; validated by the schema.
  */
 export function loadConfig(
   options: {
@@ -53,13 +62,20 @@ export function loadConfig(
       .slice(ENV_PREFIX.length)
       .split('__')
       .map((p) => p.toLowerCase());
-    setPath(raw, path, parseYaml(value), name);
+    setPath(raw, path, name, (schema, key) => {
+      try {
+        return coerceEnvValue(schema, value, key, name);
+      } catch (err) {
+        if (err instanceof EnvValueError) throw new ConfigError(err.message);
+        throw err;
+      }
+    });
   }
   for (const [path, value] of Object.entries(options.fallbacks ?? {})) {
-    if (!hasPath(raw, path.split('.'))) setPath(raw, path.split('.'), value, path);
+    if (!hasPath(raw, path.split('.'))) setPath(raw, path.split('.'), path, () => value);
   }
   for (const [path, value] of Object.entries(options.overrides ?? {})) {
-    if (value !== undefined) setPath(raw, path.split('.'), value, path);
+    if (value !== undefined) setPath(raw, path.split('.'), path, () => value);
   }
   return validate(raw);
 }
@@ -81,16 +97,26 @@ function describeIssues(issues: z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
-/** Sets a nested key; env names are upper case, so each part is matched to the schema's own spelling. */
-function setPath(target: Record<string, unknown>, path: string[], value: unknown, source: string): void {
+/**
+ * Sets a nested key; env names are upper case, so each part is matched to the schema's own spelling.
+ * `value` gets the schema node at the key and its dotted name (env values are typed by it).
+ */
+function setPath(
+  target: Record<string, unknown>,
+  path: string[],
+  source: string,
+  value: (schema: JsonSchemaNode | undefined, key: string) => unknown,
+): void {
   let node: Record<string, unknown> | unknown[] = target;
-  let schema: SchemaNode | undefined = configSchema as unknown as SchemaNode;
+  let schema: JsonSchemaNode | undefined = configJsonSchema();
+  const keys: string[] = [];
   for (let i = 0; i < path.length; i++) {
     const wanted = path[i]!;
-    const key = Array.isArray(node) ? wanted : canonicalKey(node, schema, wanted);
-    schema = childSchema(schema, key);
+    const key = Array.isArray(node) ? wanted : canonicalKey(schema, wanted, Object.keys(node));
+    keys.push(key);
+    schema = childNode(schema, key);
     if (i === path.length - 1) {
-      (node as Record<string, unknown>)[key] = value;
+      (node as Record<string, unknown>)[key] = value(schema, keys.join('.'));
       return;
     }
     const next = (node as Record<string, unknown>)[key];
@@ -99,7 +125,7 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
       (node as Record<string, unknown>)[key] = child;
       node = child;
     } else if (typeof next === 'object') node = next as Record<string, unknown>;
-    else throw new ConfigError(`${source}: ${path.slice(0, i + 1).join('.')} is not a section`);
+    else throw new ConfigError(`${source}: ${keys.join('.')} is not a section`);
   }
 }
 
@@ -112,47 +138,6 @@ function hasPath(target: Record<string, unknown>, path: string[]): boolean {
     node = (node as Record<string, unknown>)[key];
   }
   return node !== undefined;
-}
-
-/** Just enough of zod's internal definition to walk the schema by key. */
-interface SchemaNode {
-  _zod: {
-    def: {
-      type: string;
-      innerType?: SchemaNode;
-      shape?: Record<string, SchemaNode>;
-      element?: SchemaNode;
-      options?: SchemaNode[];
-    };
-  };
-}
-
-function unwrap(schema: SchemaNode | undefined): SchemaNode[] {
-  if (!schema) return [];
-  const def = schema._zod.def;
-  if (def.innerType) return unwrap(def.innerType);
-  if (def.type === 'union') return (def.options ?? []).flatMap(unwrap);
-  return [schema];
-}
-
-function canonicalKey(node: Record<string, unknown>, schema: SchemaNode | undefined, wanted: string): string {
-  const existing = Object.keys(node).find((k) => k.toLowerCase() === wanted.toLowerCase());
-  if (existing) return existing;
-  for (const s of unwrap(schema)) {
-    const shape = (s as unknown as { shape?: Record<string, SchemaNode> }).shape ?? s._zod.def.shape;
-    const known = shape && Object.keys(shape).find((k) => k.toLowerCase() === wanted.toLowerCase());
-    if (known) return known;
-  }
-  return wanted;
-}
-
-function childSchema(schema: SchemaNode | undefined, key: string): SchemaNode | undefined {
-  for (const s of unwrap(schema)) {
-    if (s._zod.def.type === 'array') return s._zod.def.element;
-    const shape = (s as unknown as { shape?: Record<string, SchemaNode> }).shape ?? s._zod.def.shape;
-    if (shape?.[key]) return shape[key];
-  }
-  return undefined;
 }
 
 const SECRET_KEYS = /apikey|password|pass|secret|token|authorization/i;

@@ -35,6 +35,8 @@ interface MinerEvents {
   job: [PoolJob];
   connected: [PoolSession];
   disconnected: [string];
+  /** Each report interval, after the stats were updated. */
+  report: [MinerStats];
 }
 
 /**
@@ -92,6 +94,8 @@ export class CpuMiner extends EventEmitter<MinerEvents> {
           this.logger.debug({ kernel: message.kernel }, 'hashing thread ready');
           resolve();
         } else if (message.type === 'hashes') {
+          // counts posted after a disconnect paused the thread are not work for any pool
+          if (!this.stats.connected) return;
           this.stats.hashes += message.count;
           this.hashesSinceReport += message.count;
         } else this.found(message.jobKey, message.nonce);
@@ -176,6 +180,8 @@ export class CpuMiner extends EventEmitter<MinerEvents> {
 
   private onClosed(reason: string): void {
     this.stats.connected = false;
+    this.stats.hashrate = 0;
+    this.hashesSinceReport = 0;
     this.session = null;
     this.pending.clear();
     this.validJobs.clear();
@@ -191,8 +197,17 @@ export class CpuMiner extends EventEmitter<MinerEvents> {
   }
 
   private report(intervalMs: number): void {
-    this.stats.hashrate = (this.hashesSinceReport * 1000) / intervalMs;
+    // Hashes count only while connected: a miner without a pool reports no hashrate (it has no work).
+    this.stats.hashrate = this.stats.connected ? (this.hashesSinceReport * 1000) / intervalMs : 0;
     this.hashesSinceReport = 0;
+    this.emit('report', this.stats);
+    if (!this.stats.connected) {
+      this.logger.info(
+        { accepted: this.stats.accepted, rejected: this.stats.rejected },
+        'miner: not connected to the pool, not hashing',
+      );
+      return;
+    }
     this.logger.info(
       {
         hashrate: `${Math.round(this.stats.hashrate)} H/s`,

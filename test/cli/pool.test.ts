@@ -45,3 +45,33 @@ describe('startPool close (issue 11.13)', () => {
     assert.equal(stratum.deref(), undefined, 'the stopped stratum server was garbage-collected');
   });
 });
+
+describe('startPool: the stratum hint and the demo miner use the address the pool listens on (issue 11.21)', () => {
+  for (const [host, shown] of [
+    ['127.0.0.2', '127.0.0.2'],
+    ['::1', '[::1]'],
+    ['0.0.0.0', '127.0.0.1'],
+  ] as const) {
+    it(`stratum on ${host}`, async () => {
+      const { logger, lines } = captureLogs('info');
+      const config = configSchema.parse({
+        devnet: { enabled: true, port: 0 },
+        stratum: { ports: [{ port: 0, host }] },
+        demoMiner: { enabled: true, threads: 1 },
+      });
+      const pool = await startPool(config, logger, new MemoryShareSink());
+      try {
+        const port = pool.ports[0]!.port;
+        assert.notEqual(port, 3052);
+        const hint = lines.map((l) => l.msg).find((m) => m.startsWith('stratum: point miners at'));
+        assert.ok(hint?.startsWith(`stratum: point miners at stratum+tcp://${shown}:${port} `), hint);
+        const miner = pool.demoMiner!;
+        const deadline = Date.now() + 30_000;
+        while (!miner.stats.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        assert.ok(miner.stats.connected, 'the demo miner reached the stratum port');
+      } finally {
+        await pool.close();
+      }
+    });
+  }
+});

@@ -97,6 +97,66 @@ describe('config', () => {
     assert.throws(() => loadConfig({ env: { ENIGMAPOOL_POLLINTERVALMS: 'soon' } }), /pollIntervalMs:/);
   });
 
+  it('environment values take the type the schema expects at their key', () => {
+    const c = loadConfig({
+      file: file(
+        'e.yaml',
+        'nodes: [{ name: n1, url: "http://127.0.0.1:9053" }]\nstratum: { ports: [{ port: 4000 }] }\n',
+      ),
+      env: {
+        // a numeric API key stays text, and so does a name; numbers, booleans and null only where the key takes them
+        ENIGMAPOOL_NODES__0__APIKEY: '123456',
+        ENIGMAPOOL_NODES__0__NAME: 'yes',
+        ENIGMAPOOL_WALLETNODE: 'null',
+        ENIGMAPOOL_API__PORT: '08080',
+        ENIGMAPOOL_API__ENABLED: 'FALSE',
+        ENIGMAPOOL_API__TRUSTPROXY: '[10.0.0.2, 10.0.0.3]',
+        ENIGMAPOOL_STRATUM__PORTS__0__VARDIFF: 'false',
+        ENIGMAPOOL_STRATUM__PORTS__0__DIFFICULTY__START: '0.5',
+        ENIGMAPOOL_STRATUM__LIMITS__MESSAGESPERSECOND: '2.5',
+        ENIGMAPOOL_DEVNET__COMPETITORBLOCKTIMESECONDS: 'null',
+        ENIGMAPOOL_ACCOUNTING__FEES:
+          '[{address: 9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA, percent: "1"}]',
+      },
+    });
+    assert.equal(c.nodes[0]!.apiKey, '123456');
+    assert.equal(c.nodes[0]!.name, 'yes');
+    assert.equal(c.walletNode, 'null');
+    assert.equal(c.api.port, 8080);
+    assert.equal(c.api.enabled, false);
+    assert.deepEqual(c.api.trustProxy, ['10.0.0.2', '10.0.0.3']);
+    assert.equal(c.stratum.ports[0]!.vardiff, false);
+    assert.equal(c.stratum.ports[0]!.difficulty.start, '0.5');
+    assert.equal(c.stratum.limits.messagesPerSecond, 2.5);
+    assert.equal(c.devnet?.competitorBlockTimeSeconds ?? null, null);
+    assert.equal(c.accounting.fees[0]!.percent, '1');
+  });
+
+  const badEnv: [Record<string, string>, RegExp][] = [
+    [{ ENIGMAPOOL_API__PORT: 'eighty' }, /^api\.port: ENIGMAPOOL_API__PORT="eighty" is not an integer$/],
+    [{ ENIGMAPOOL_API__PORT: '80.5' }, /^api\.port: ENIGMAPOOL_API__PORT="80\.5" is not an integer$/],
+    [
+      { ENIGMAPOOL_API__ENABLED: 'maybe' },
+      /^api\.enabled: ENIGMAPOOL_API__ENABLED="maybe" is not true or false$/,
+    ],
+    [
+      { ENIGMAPOOL_STRATUM__LIMITS__MESSAGEBURST: '1e999' },
+      /^stratum\.limits\.messageBurst: .* is not a number$/,
+    ],
+    [
+      { ENIGMAPOOL_API__TRUSTPROXY: 'sometimes' },
+      /^api\.trustProxy: ENIGMAPOOL_API__TRUSTPROXY="sometimes" is not true or false, or a list$/,
+    ],
+    [{ ENIGMAPOOL_NODES: '[unclosed' }, /^nodes: ENIGMAPOOL_NODES is not valid YAML/],
+  ];
+  for (const [env, message] of badEnv) {
+    it(`names the key and the variable for ${JSON.stringify(env)}`, () =>
+      assert.throws(
+        () => loadConfig({ env }),
+        (err: Error) => err instanceof ConfigError && message.test(err.message),
+      ));
+  }
+
   it('masks secrets for printing', () => {
     const masked = maskSecrets({ nodes: [{ apiKey: 'k', url: 'http://x' }], db: 'postgres://u:pw@h/db' }) as {
       nodes: { apiKey: string }[];

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDifficulty } from '../../src/autolykos/index.ts';
 import { CpuMiner, parsePoolUrl } from '../../src/miner/index.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 import { MINER_ADDRESS, msgHex, portConfig, startHarness } from '../helpers/stratum-harness.ts';
 
 const until = async (check: () => boolean, timeoutMs: number, what: string) => {
@@ -45,6 +46,59 @@ describe('CPU miner against the stratum server', () => {
       const newJob = h.server.currentJob!.id;
       await until(() => h.sink.shares.some((s) => s.jobId === newJob), 30_000, 'a share for the new job');
       assert.equal(miner.stats.rejected, 0);
+    } finally {
+      await miner.stop();
+      await h.close();
+    }
+  });
+
+  it('reports no hashrate while disconnected (issue 11.21)', async () => {
+    const h = await startHarness({ ports: [portConfig({ startDifficulty: parseDifficulty('2e-7') })] });
+    const { logger, lines } = captureLogs('info');
+    const miner = new CpuMiner({
+      url: `stratum+tcp://127.0.0.1:${h.ports[0]!.port}`,
+      user: `${MINER_ADDRESS}.cpu`,
+      threads: 1,
+      logger,
+      reportIntervalMs: 100,
+      // the pool stays away for the rest of the test
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    });
+    const reports: { connected: boolean; hashrate: number }[] = [];
+    miner.on('report', (s) => reports.push({ connected: s.connected, hashrate: s.hashrate }));
+    try {
+      h.server.setWork({ msg: msgHex(31), b: 1n, height: 7, version: 3 });
+      await miner.start();
+      await until(
+        () => reports.some((r) => r.connected && r.hashrate > 0),
+        30_000,
+        'a hashrate while mining',
+      );
+      // everything from the moment the miner learns the pool is gone
+      let from = -1;
+      let fromLine = -1;
+      let hashes = -1;
+      miner.once('disconnected', () => {
+        from = reports.length;
+        fromLine = lines.length;
+        hashes = miner.stats.hashes;
+      });
+      await h.close();
+      await until(() => from >= 0, 10_000, 'the disconnect');
+      await until(() => reports.length >= from + 3, 30_000, 'three reports while disconnected');
+      assert.deepEqual(
+        reports.slice(from),
+        reports.slice(from).map(() => ({ connected: false, hashrate: 0 })),
+        'every report since the disconnect: not connected, 0 H/s',
+      );
+      assert.equal(miner.stats.hashrate, 0);
+      assert.equal(miner.stats.hashes, hashes, 'no hashes counted without a pool');
+      const logged = lines.slice(fromLine).filter((l) => l.msg.startsWith('miner'));
+      assert.ok(logged.length >= 3, 'a report line each interval');
+      assert.ok(
+        logged.every((l) => l.hashrate === undefined && /not connected/.test(l.msg)),
+        `no hashrate in the log while disconnected: ${JSON.stringify(logged)}`,
+      );
     } finally {
       await miner.stop();
       await h.close();
