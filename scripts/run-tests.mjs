@@ -50,11 +50,9 @@ const started = performance.now();
 function runFile(file) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test-reporter=spec', file],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const chunks = [];
     child.stdout.on('data', (d) => chunks.push(d));
     child.stderr.on('data', (d) => chunks.push(d));
