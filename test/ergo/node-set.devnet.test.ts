@@ -148,9 +148,18 @@ describe('NodeSet against a 3-node devnet', () => {
       assert.match(n0.lastError ?? '', /refused|reset/);
 
       const tip = net.devnet.height();
+      const sinceDown = works.count;
       await competitorBlock();
-      const fromBackup = await works.next((e) => e.work.h === tip + 2);
-      assert.equal(fromBackup.value.node, 'n1');
+      // n1 or n2, whichever polls first after the block, gives its work (best height first); then n1 again.
+      await works.next((e) => e.work.h === tip + 2, WAIT_MS, sinceDown);
+      await waitFor(
+        'n1 current at the new height',
+        () => set.current === 'n1' && set.currentWork()?.work.h === tip + 2,
+      );
+      assert.ok(
+        works.events.slice(sinceDown).every((e) => e.value.node !== 'n0'),
+        'no work from the node that is down',
+      );
 
       await fault(0, { mode: 'none' });
       from = log.mark();
