@@ -44,7 +44,25 @@ if (distState(ROOT) !== 'current') {
 const times = readTimes();
 const queue = [...files].sort((a, b) => (times[b] ?? 0) - (times[a] ?? 0));
 const results = [];
+const running = new Map();
 const started = performance.now();
+
+/** Ends a test file's process and everything it started (its own process group: a pool, HAProxy, …). */
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    console.log(`\n${signal}: stopping ${[...running.keys()].join(', ') || 'nothing'}`);
+    for (const child of running.values()) killGroup(child, 'SIGKILL');
+    process.exit(1);
+  });
+}
 
 /** Runs one file; resolves with its result once it has printed its output. */
 function runFile(file) {
@@ -52,17 +70,22 @@ function runFile(file) {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    running.set(file, child);
     const chunks = [];
     child.stdout.on('data', (d) => chunks.push(d));
     child.stderr.on('data', (d) => chunks.push(d));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
     }, FILE_TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      running.delete(file);
+      // Whatever the file left running (a child it did not stop) ends with it.
+      killGroup(child, 'SIGKILL');
       const seconds = (performance.now() - t0) / 1000;
       const output = Buffer.concat(chunks).toString();
       const count = (what) => Number(output.match(new RegExp(`^ℹ ${what} (\\d+)$`, 'm'))?.[1] ?? 0);
