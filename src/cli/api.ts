@@ -10,7 +10,6 @@ import { createLogger } from './logger.ts';
 import { defaultWebDir, describePool } from './observe.ts';
 import { checkPortsFree } from './ports.ts';
 import { connectRedis, eventBus, statsCache } from './services.ts';
-import { API_USAGE } from './usage.ts';
 
 export async function apiCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
