@@ -1,5 +1,11 @@
-// Worker bootstrap: the project runs its TypeScript through tsx, so register it in this thread first.
-import { register } from 'tsx/esm/api';
+// Worker bootstrap. Compiled (dist/, see scripts/build-dist.mjs) the worker is plain JavaScript beside this
+// file; from src/ (a dev checkout, tests) it is TypeScript, run through tsx registered in this thread.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./verifier-worker.ts');
+const compiled = new URL('./verifier-worker.js', import.meta.url);
+if (existsSync(compiled)) await import(compiled.href);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./verifier-worker.ts');
+}

@@ -11,11 +11,6 @@ import { defaultWebDir, describePool } from './observe.ts';
 import { checkPortsFree } from './ports.ts';
 import { connectRedis, eventBus, statsCache } from './services.ts';
 
-export const API_USAGE = `  enigmapool api [--config pool.yaml] [--database postgres://…] [--redis redis://…] [--api-port A]
-      the HTTP API and website alone, for running several behind a load balancer: reads the pool's
-      database and the figures its stats job keeps (in Redis when configured, else in the database);
-      live events reach its websockets through Redis`;
-
 export async function apiCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,

@@ -3,9 +3,6 @@ import { stringify } from 'yaml';
 import { ConfigError, loadConfig, maskSecrets } from '../config/index.ts';
 import { UsageError } from './errors.ts';
 
-export const CONFIG_USAGE = `  enigmapool config --print [--config pool.yaml]
-      the effective configuration (file, then ENIGMAPOOL_* environment overrides), secrets masked`;
-
 export function configCommand(argv: string[], out: (line: string) => void): void {
   const { values } = parseArgs({
     args: argv,

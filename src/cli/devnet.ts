@@ -4,13 +4,6 @@ import { type DevnetOptions, startDevnet } from '../devnet/index.ts';
 import { integerOption, portOption, positiveNumberOption } from './args.ts';
 import { UsageError } from './errors.ts';
 
-export const DEVNET_USAGE = `Usage:
-  enigmapool devnet [--port 9053] [--difficulty D] [--block-time S] [--height H] [--nodes N]
-                    [--competitor-block-time S] [--mempool-interval MS] [--reward-delay N]
-                    [--network mainnet|testnet] [--api-key KEY] [--state FILE] [--node-keys shared|own]
-  Runs a simulated Ergo network (node REST API on 127.0.0.1, port+k for node k) in the foreground;
-  logs each block. --node-keys own: node k > 0 mines for its own key (a misconfigured backup). Admin: POST /devnet/fault|competitor-block|reorg|mempool-tx, GET /devnet/state.`;
-
 /** Human-readable single-line pino output: "2026-01-01T12:00:00.000Z INFO  message". */
 export function lineLogger(write: (line: string) => void, level = 'info') {
   const names: Record<number, string> = {

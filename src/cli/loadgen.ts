@@ -3,13 +3,6 @@ import { loopbackSources, parsePoolUrl, runLoadgen, VALID_MODE_DIFFICULTY } from
 import { integerOption, jsonLine, positiveNumberOption } from './args.ts';
 import { UsageError } from './errors.ts';
 
-export const LOADGEN_USAGE = `  enigmapool loadgen --url stratum+tcp://HOST:PORT --user ADDRESS [--connections N] [--rate R] [--seconds S]
-                     [--connect-rate C] [--source-addresses A,B] [--mode random|valid] [--difficulty D]
-      simulated miners over real sockets, each submitting R shares/s for S seconds; prints latency percentiles.
-      --mode random (default) sends random nonces: the pool rejects nearly all as low difficulty, by design.
-      --mode valid mines real shares at the static difficulty D (default ${VALID_MODE_DIFFICULTY}, for a test port whose
-      minimum difficulty is that low)`;
-
 export async function loadgenCommand(argv: string[], out: (line: string) => void): Promise<void> {
   const { values } = parseArgs({
     args: argv,

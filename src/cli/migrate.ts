@@ -11,10 +11,6 @@ import {
 } from '../db/index.ts';
 import { UsageError } from './errors.ts';
 
-export const MIGRATE_USAGE = `  enigmapool migrate [--database URL] [--data-dir DIR] [--config pool.yaml]
-      apply the database migrations and print them: the PostgreSQL server of --database postgres://… (or
-      database.url), else the embedded PGlite database in DIR/db`;
-
 const DATABASE_URL = /^(postgres(ql)?|memory):\/\//i;
 
 /** `enigmapool migrate`; returns the exit code (0 ok, 1 database or migration failure). */

@@ -6,9 +6,6 @@ import { integerOption } from './args.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
 
-export const MINER_USAGE = `  enigmapool miner --url stratum+tcp://HOST:PORT --user ADDRESS.worker [--threads N] [--pass X]
-      CPU miner: mines shares on a stratum pool, logs hashrate and accepted/rejected shares`;
-
 /**
  * The miner command's log on stderr, written synchronously like the pool's (a pino transport writes from
  * a worker thread, so the line that explains a kill -9 was lost).

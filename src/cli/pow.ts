@@ -20,12 +20,7 @@ import {
 import { integerOption, jsonLine } from './args.ts';
 import { UsageError } from './errors.ts';
 import { runPowBench } from './pow-bench.ts';
-
-export const POW_USAGE = `Usage:
-  enigmapool pow --msg HEX --nonce HEX --height N     hit of one nonce: {"N":…,"hit":"<64 hex>"}
-  enigmapool pow --header FILE.json                    check a header as the node's REST API returns it
-  enigmapool pow --bench [--seconds S] [--workers W]   verify random shares at a mainnet height
-Options: --kernel best|reference|scalar|avx2|avx512 (default best)`;
+import { POW_USAGE } from './usage.ts';
 
 export async function powCommand(argv: string[], out: (line: string) => void): Promise<void> {
   const { values } = parseArgs({

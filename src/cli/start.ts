@@ -8,16 +8,6 @@ import { createLogger } from './logger.ts';
 import { checkPortsFree, describeListenError, poolListeners } from './ports.ts';
 import { type RunningRole, startRole } from './roles.ts';
 
-export const START_USAGE = `  enigmapool start [--config pool.yaml] [--devnet] [--devnet-port P] [--stratum-port S] [--api-port A]
-                   [--data-dir DIR] [--database postgres://…] [--redis redis://…] [--start-difficulty D] [--no-demo-miner]
-                   [--demo-threads N] [--role all|stratum|accounting|api] [--instance-id N]
-      run the pool; --devnet runs a simulated Ergo network in-process and (unless told not to) a demo miner.
-      Shares are journaled under DIR (default ./data) and shipped into the PGlite database in DIR/db, or into
-      the PostgreSQL server of --database (or database.url in the config). The API, website and /metrics
-      listen on --api-port (default 8080); --redis shares stats and events with other instances.
-      --role runs one part of a cluster on one PostgreSQL: stratum (any number, each its own --instance-id
-      and data dir), accounting (one leads, the others stand by) or api (any number); all is everything`;
-
 /**
  * The devnet demo shows the whole cycle within minutes: rewards mature after 20 blocks instead of 720, blocks
  * are checked every 10 s, payouts run every minute and the stats every 30 s. The file or ENIGMAPOOL_* variables can still set them.

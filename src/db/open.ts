@@ -12,7 +12,7 @@ const SERVER_URL = /^postgres(ql)?:\/\//i;
  * refused with its password masked.
  */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  const { url, dataDir, logger } = options;
+  const { url, dataDir, logger, loadDataDir } = options;
   if (url !== undefined && url !== '') {
     if (SERVER_URL.test(url))
       return openPostgres(url, {
@@ -20,7 +20,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
         ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
         ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       });
-    if (url === MEMORY) return openPglite(MEMORY, logger);
+    if (url === MEMORY) return openPglite(MEMORY, logger, loadDataDir);
     throw new DatabaseConnectionError(
       `unsupported database URL "${maskUrl(url)}": use postgres://user:password@host:port/database ` +
         '(or memory:// for an in-memory PGlite)',
@@ -28,7 +28,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   if (dataDir === undefined || dataDir === '')
     throw new DatabaseConnectionError('openDatabase needs a url (PostgreSQL server) or a dataDir (PGlite)');
-  return openPglite(dataDir, logger);
+  return openPglite(dataDir, logger, loadDataDir);
 }
 
 /**

@@ -46,14 +46,14 @@ function sqlOf(runner: PgliteRunner, isOpen: () => boolean = () => true): Sql {
  * A directory may be open in one process only (two writers would corrupt it), enforced by a lock file
  * next to it (`<dataDir>.lock` holding the owner's pid; a lock of a dead process is taken over).
  */
-export async function openPglite(dataDir: string, logger?: Logger): Promise<Database> {
+export async function openPglite(dataDir: string, logger?: Logger, loadDataDir?: Blob): Promise<Database> {
   const memory = dataDir === MEMORY;
   const dir = memory ? MEMORY : resolve(dataDir);
   const lockFile = memory ? null : takeLock(dir);
   let pglite: PGlite;
   try {
     if (!memory) mkdirSync(dir, { recursive: true });
-    pglite = await PGlite.create(dir, { parsers: PARSERS });
+    pglite = await PGlite.create(dir, { parsers: PARSERS, ...(loadDataDir ? { loadDataDir } : {}) });
   } catch (err) {
     if (lockFile) rmSync(lockFile, { force: true });
     throw new DatabaseConnectionError(

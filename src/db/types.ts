@@ -64,6 +64,11 @@ export interface OpenOptions {
   poolSize?: number;
   /** Server connect timeout in milliseconds (default 10 000). */
   connectTimeoutMs?: number;
+  /**
+   * PGlite only: a new database starts as this dump of a data directory (PGlite's `dumpDataDir`) instead of
+   * an empty one, e.g. an in-memory copy of a prepared database.
+   */
+  loadDataDir?: Blob;
 }
 
 /** Opening or reaching the database failed; the message names the location with any password masked. */

@@ -193,6 +193,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         .filter((b) => b.byPool)
         .map((b) => ({ height: b.header.height, id: b.header.id, orphaned: !sim.chain.isBest(b.header.id) })),
       competitorBlocks: all.filter((b) => !b.byPool).length,
+      /** Requests held by ?longpoll= until the candidate changes (or the devnet closes). */
+      pendingLongpolls: waiters.size,
       nodes: endpoints.map((e) => ({
         node: e.index,
         url: e.url,

@@ -9,6 +9,8 @@ import { type DevnetFault, type DevnetNode, FAULT_MODES } from './types.ts';
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const DEFAULT_BEHIND = 10;
+/** How long close() lets requests in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 1_000;
 
 /** What an out-of-sync node has: full blocks up to fullHeight, and a candidate frozen on that block. */
 export interface Lagging {
@@ -164,8 +166,22 @@ export class NodeEndpoint implements DevnetNode {
     this.held.clear();
   }
 
+  /**
+   * Closes for good: held ('stalled') requests are cut, requests being answered (a longpoll that close woke)
+   * are answered, and whatever is still open after CLOSE_GRACE_MS is cut.
+   */
   async close(): Promise<void> {
     this.dropHeld();
-    await this.stop();
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A keep-alive connection turns idle once its answer is out: close those as they come.
+    const sweep = setInterval(() => server.closeIdleConnections(), 10);
+    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.closeIdleConnections();
+    await closed;
+    clearInterval(sweep);
+    clearTimeout(cut);
   }
 }

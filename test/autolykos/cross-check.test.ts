@@ -45,26 +45,47 @@ function randomHeight(k: number): number {
   }
 }
 
-describe('native kernels agree with the reference', () => {
-  it('the native addon is built (required in CI)', () => {
-    if (process.env.CI)
-      assert.ok(nativeKernels().length > 0, `native addon missing in CI: ${nativeLoadError()}`);
-    assert.ok(nativeKernels().length === 0 || nativeKernels().includes('scalar'));
-  });
+/** CI (.ci/run) sets this, as for the build: there a missing native addon is a failure, not a fallback. */
+const REQUIRED = process.env.AUTOLYKOS_REQUIRE_NATIVE === '1';
+const KERNELS = nativeKernels();
 
+describe('the native addon', () => {
+  const name = REQUIRED
+    ? 'is built and offers the scalar kernel (required: AUTOLYKOS_REQUIRE_NATIVE=1)'
+    : 'is built and offers the scalar kernel, or its absence is reported (not required)';
+  it(name, (t) => {
+    if (KERNELS.length === 0 && !REQUIRED) {
+      // A machine without a C++ toolchain checks shares with the portable kernel (the reference): the
+      // cross-checks below then do not exist, and this says so in the test output.
+      t.diagnostic(`native addon unavailable (${nativeLoadError()}): no native kernel was cross-checked`);
+      return;
+    }
+    assert.ok(KERNELS.length > 0, `native addon missing: ${nativeLoadError()}`);
+    assert.ok(KERNELS.includes('scalar'), `kernels: ${KERNELS.join(', ')}`);
+  });
+});
+
+// One test per native kernel this CPU runs, so the output names exactly what was compared.
+describe('native kernels agree with the reference', () => {
   const inputs: PowInput[] = Array.from({ length: RANDOM_CHECKS }, (_, k) => ({
     msg: randomBytes(32),
     nonce: randomBytes(8),
     height: randomHeight(k),
   }));
-  const batch = packBatch(inputs);
+  let expected: Uint8Array | undefined;
+  const referenceHits = async () => {
+    if (!expected) {
+      expected = new Uint8Array(32 * RANDOM_CHECKS);
+      (await createReferenceKernel()).hits(packBatch(inputs), expected);
+    }
+    return expected;
+  };
 
-  it(`computes ${RANDOM_CHECKS} random reference hits`, async () => {
-    const reference = await createReferenceKernel();
-    const expected = new Uint8Array(32 * RANDOM_CHECKS);
-    reference.hits(batch, expected);
-    for (const name of nativeKernels()) {
+  for (const name of KERNELS) {
+    it(`${name}: ${RANDOM_CHECKS} random hits equal the reference's, in batches of 1 to 97`, async () => {
+      const want = await referenceHits();
       const kernel = await loadKernel(name);
+      assert.equal(kernel.name, name);
       // Mixed batch sizes exercise partial SIMD groups and the per-call setup.
       const got = new Uint8Array(32 * RANDOM_CHECKS);
       for (let from = 0, size = 1; from < RANDOM_CHECKS; from += size, size = (size % 97) + 1) {
@@ -73,25 +94,26 @@ describe('native kernels agree with the reference', () => {
       }
       for (let k = 0; k < RANDOM_CHECKS; k++) {
         const a = bytesToHex(got.subarray(32 * k, 32 * k + 32));
-        const b = bytesToHex(expected.subarray(32 * k, 32 * k + 32));
+        const b = bytesToHex(want.subarray(32 * k, 32 * k + 32));
         if (a !== b) assert.fail(`${name} differs at check ${k} (height ${inputs[k]!.height}): ${a} != ${b}`);
       }
-    }
-  });
+    });
+  }
 
-  it('native BLAKE2b-256 equals @noble/hashes for lengths around block boundaries', () => {
-    if (nativeKernels().length === 0) return;
-    for (const length of [0, 1, 31, 32, 71, 127, 128, 129, 255, 256, 257, 1000, 8200, 8192 + 128]) {
-      const data = randomBytes(length);
-      assert.equal(bytesToHex(nativeBlake2b256(data)), bytesToHex(blake2b256(data)), `length ${length}`);
-    }
-  });
+  if (KERNELS.length > 0) {
+    it('native BLAKE2b-256 equals @noble/hashes for lengths around block boundaries', () => {
+      for (const length of [0, 1, 31, 32, 71, 127, 128, 129, 255, 256, 257, 1000, 8200, 8192 + 128]) {
+        const data = randomBytes(length);
+        assert.equal(bytesToHex(nativeBlake2b256(data)), bytesToHex(blake2b256(data)), `length ${length}`);
+      }
+    });
 
-  it('the addon refuses inconsistent buffers instead of reading out of bounds', async () => {
-    if (nativeKernels().length === 0) return;
-    const kernel = await loadKernel('best');
-    const good = packBatch(inputs.slice(0, 2));
-    assert.throws(() => kernel.hits({ ...good, count: 3 }, new Uint8Array(96)), RangeError);
-    assert.throws(() => kernel.hits(good, new Uint8Array(63)), RangeError);
-  });
+    it('the addon refuses inconsistent buffers instead of reading out of bounds', async () => {
+      const kernel = await loadKernel('best');
+      assert.ok(KERNELS.includes(kernel.name as (typeof KERNELS)[number]), kernel.name);
+      const good = packBatch(inputs.slice(0, 2));
+      assert.throws(() => kernel.hits({ ...good, count: 3 }, new Uint8Array(96)), RangeError);
+      assert.throws(() => kernel.hits(good, new Uint8Array(63)), RangeError);
+    });
+  }
 });

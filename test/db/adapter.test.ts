@@ -205,26 +205,27 @@ for (const engine of ENGINES) {
       assert.equal((await db.query<{ v: number }>('SELECT v FROM counter WHERE id = 1')).rows[0]!.v, 1);
     });
 
-    it('survives connections the server ends, inside and outside transactions', async () => {
-      const killOthers = async () => {
-        await db.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    // The server only: PGlite is one in-process session, with no connection anyone could end.
+    if (engine === 'postgres')
+      it('survives connections the server ends, inside and outside transactions', async () => {
+        const killOthers = async () => {
+          await db.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          );
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        };
+        await assert.rejects(
+          db.transaction(async (tx) => {
+            await tx.query('UPDATE counter SET v = 99 WHERE id = 1');
+            await killOthers();
+            await tx.query('SELECT 1');
+          }),
         );
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      };
-      if (engine === 'pglite') return; // one in-process session: nothing to end
-      await assert.rejects(
-        db.transaction(async (tx) => {
-          await tx.query('UPDATE counter SET v = 99 WHERE id = 1');
-          await killOthers();
-          await tx.query('SELECT 1');
-        }),
-      );
-      await killOthers(); // idle pooled connections too
-      assert.equal((await db.query<{ v: number }>('SELECT v FROM counter WHERE id = 1')).rows[0]!.v, 1);
-      assert.equal(await db.transaction(async (tx) => (await tx.query('SELECT 1')).rowCount), 1);
-    });
+        await killOthers(); // idle pooled connections too
+        assert.equal((await db.query<{ v: number }>('SELECT v FROM counter WHERE id = 1')).rows[0]!.v, 1);
+        assert.equal(await db.transaction(async (tx) => (await tx.query('SELECT 1')).rowCount), 1);
+      });
 
     it('runs concurrent transactions without losing updates', async () => {
       const bump = () =>

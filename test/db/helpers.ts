@@ -1,6 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { type Database, migrate, openDatabase } from '../../src/db/index.ts';
+import { type Database, loadMigrations, migrate, openDatabase } from '../../src/db/index.ts';
 
 /** The test server (trust auth). Tests fail, never skip, when it is down. */
 export const SERVER = process.env.ENIGMAPOOL_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
@@ -64,14 +68,65 @@ export interface Fresh {
   cleanup(): Promise<void>;
 }
 
-/** An empty database on the engine: in-memory PGlite, or a new database on the server. */
+let template: Promise<Blob> | undefined;
+
+/**
+ * A migrated PGlite database as a dump, made once per machine and schema (a file in the temp directory named
+ * by the migrations' checksums and PGlite's version) by running the real migrations. A fresh in-memory
+ * PGlite loaded from it skips initdb and the migrations: about 0.4 s instead of 2–5 s on 2 busy cores.
+ */
+function migratedTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const pgliteVersion = JSON.parse(
+      readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'),
+    ).version;
+    const key = createHash('sha256')
+      .update(
+        `${pgliteVersion}\n${loadMigrations()
+          .map((m) => m.checksum)
+          .join('\n')}`,
+      )
+      .digest('hex')
+      .slice(0, 16);
+    const file = join(tmpdir(), `enigmapool-pglite-migrated-${key}.tar`);
+    try {
+      return new Blob([readFileSync(file)]);
+    } catch {
+      // not made yet on this machine
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'enigmapool-pglite-template-'));
+    try {
+      const db = await openDatabase({ dataDir: join(dir, 'db') });
+      await migrate(db);
+      await db.close();
+      const raw = await PGlite.create(join(dir, 'db'));
+      const dump = await raw.dumpDataDir('none');
+      await raw.close();
+      const bytes = Buffer.from(await dump.arrayBuffer());
+      // Written whole, then renamed: another test process never reads half a template.
+      writeFileSync(join(dir, 'template.tar'), bytes);
+      renameSync(join(dir, 'template.tar'), file);
+      return new Blob([bytes]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return template;
+}
+
+/**
+ * An empty database on the engine: in-memory PGlite, or a new database on the server. `migrated`: with the
+ * schema (PGlite: a copy of the migrated template; the server: the migrations run on it).
+ */
 export async function freshDatabase(
   engine: EngineName,
   options: { migrated?: boolean } = {},
 ): Promise<Fresh> {
   let fresh: Fresh;
   if (engine === 'pglite') {
-    const db = await openDatabase({ dataDir: 'memory://' });
+    const loadDataDir = options.migrated ? await migratedTemplate() : undefined;
+    const db = await openDatabase({ dataDir: 'memory://', ...(loadDataDir ? { loadDataDir } : {}) });
+    // The template is made by the same migrations: migrate() below finds nothing to do, and proves it.
     fresh = { db, cleanup: () => db.close() };
   } else {
     const server = await createServerDatabase();

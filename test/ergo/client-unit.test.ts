@@ -309,7 +309,7 @@ describe('ErgoNodeClient (injected fetch)', () => {
       c.info(),
       (err: unknown) => err instanceof NodeUnavailableError && err.cause === 'timeout',
     );
-    assert.ok(Date.now() - started < 1_000);
+    assert.ok(Date.now() - started < 10_000, 'the 30 ms timeout ended the call');
     const controller = new AbortController();
     const pending = c.info({ signal: controller.signal, timeoutMs: 10_000 });
     controller.abort();

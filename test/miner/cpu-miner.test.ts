@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { parseDifficulty } from '../../src/autolykos/index.ts';
 import { CpuMiner, parsePoolUrl } from '../../src/miner/index.ts';
@@ -105,26 +106,65 @@ describe('CPU miner against the stratum server', () => {
     }
   });
 
-  it('reconnects with backoff after the pool goes away', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const config = portConfig({ port, startDifficulty: parseDifficulty('2e-7') });
+  it('reconnects with backoff after the pool goes away: doubling delays up to the cap, reset by a session', async () => {
+    const backoff = { initialMs: 100, maxMs: 400 };
+    const { logger, lines } = captureLogs();
+    const retries = () =>
+      lines.filter((l) => l.msg === 'disconnected from pool').map((l) => l.retryInMs as number);
+    const config = portConfig({ startDifficulty: parseDifficulty('2e-7') });
     let h = await startHarness({ ports: [config] });
+    const port = h.ports[0]!.port;
     const miner = new CpuMiner({
       url: `stratum+tcp://127.0.0.1:${port}`,
       user: `${MINER_ADDRESS}.cpu`,
       threads: 1,
-      backoff: { initialMs: 100, maxMs: 500 },
+      backoff,
+      logger,
+    });
+    // While the pool is away, something on its port takes each connection and drops it: every
+    // reconnection attempt is counted, with when it came.
+    const attempts: number[] = [];
+    const dropper = createServer((socket) => {
+      attempts.push(performance.now());
+      socket.destroy();
     });
     try {
       h.server.setWork({ msg: msgHex(21), b: 1n, height: 5, version: 3 });
       await miner.start();
       await until(() => miner.stats.accepted >= 1, 30_000, 'a share');
       await h.close();
-      await until(() => !miner.stats.connected, 10_000, 'the disconnect');
-      h = await startHarness({ ports: [config] });
+      await new Promise<void>((resolve) => dropper.listen(port, '127.0.0.1', resolve));
+      await until(() => attempts.length >= 5, 30_000, 'five reconnection attempts');
+      await new Promise<void>((resolve) => dropper.close(() => resolve()));
+      const delays = retries();
+      // Each delay is min(maxMs, initialMs · 2^attempt) with ±25 % jitter.
+      const expected = [100, 200, 400, 400, 400];
+      expected.forEach((base, k) => {
+        const d = delays[k]!;
+        assert.ok(
+          d >= 0.75 * base - 1 && d <= 1.25 * base + 1,
+          `retry ${k}: ${d} ms, expected ${base} ms ±25 %`,
+        );
+      });
+      // No attempt came sooner than its logged delay after the one before (the first follows the pool's close).
+      for (let k = 1; k < 5; k++) {
+        const gap = attempts[k]! - attempts[k - 1]!;
+        assert.ok(
+          gap >= delays[k]! - 5,
+          `attempt ${k} came ${gap.toFixed(0)} ms after the last, before ${delays[k]} ms`,
+        );
+      }
+      h = await startHarness({ ports: [{ ...config, port }] });
       h.server.setWork({ msg: msgHex(22), b: 1n, height: 6, version: 3 });
       await until(() => h.sink.shares.length >= 1, 30_000, 'a share after reconnecting');
+      // A session resets the backoff: the next disconnection waits the initial delay again.
+      const before = retries().length;
+      await h.close();
+      await until(() => retries().length > before, 10_000, 'the next disconnection');
+      const reset = retries()[before]!;
+      assert.ok(reset >= 74 && reset <= 126, `after a session the retry is ${reset} ms, not ~100 ms`);
     } finally {
+      if (dropper.listening) dropper.close();
       await miner.stop();
       await h.close();
     }
