@@ -25,5 +25,11 @@ if ! podman image exists "$BASE"; then
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
   tar -C "$root" -c . | podman import --change 'CMD ["node"]' - "$BASE"
 fi
-podman build --isolation=chroot --build-arg NODE_IMAGE="$BASE" -t "$IMAGE" -f Dockerfile .
+# Where this machine reaches npm's registry through a TLS-intercepting proxy, the build trusts the same CAs.
+ca=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  ca=(--volume "$NODE_EXTRA_CA_CERTS:/run/build-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/build-ca.crt)
+fi
+# --format docker: the OCI format has no HEALTHCHECK.
+podman build --isolation=chroot --format docker "${ca[@]}" --build-arg NODE_IMAGE="$BASE" -t "$IMAGE" -f Dockerfile .
 podman image ls "$IMAGE"
