@@ -1,6 +1,7 @@
 # EnigmaPool: one image for every role (start --role stratum|accounting|api|all, or api).
 # Build: docker build -t enigmapool .   (no Docker engine: deploy/podman/build-image.sh)
 ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NGINX_IMAGE=nginx:1.26-bookworm
 
 # Build stage: `npm ci` compiles the native Autolykos kernel (node-gyp) and builds the website (web/dist).
 FROM ${NODE_IMAGE} AS build
@@ -19,9 +20,16 @@ COPY native ./native
 COPY web ./web
 RUN npm ci && npm prune --omit=dev && npm cache clean --force
 
-# Runtime stage: node_modules without dev dependencies, the kernel, the website, the TypeScript sources
+# NGINX with the website built above and the recipe of deploy/nginx (docker-compose.yml: target nginx).
+# The official image fills the template's ${POOL_*} from the environment at start.
+FROM ${NGINX_IMAGE} AS nginx
+RUN rm -f /etc/nginx/conf.d/default.conf
+COPY --from=build /opt/enigmapool/web/dist /usr/share/nginx/enigmapool
+COPY deploy/nginx/enigmapool.conf.template /etc/nginx/templates/enigmapool.conf.template
+
+# Runtime stage (the default target): node_modules without dev dependencies, the kernel, the website, the TypeScript sources
 # (run through tsx, no build step), as the unprivileged user enigmapool.
-FROM ${NODE_IMAGE}
+FROM ${NODE_IMAGE} AS runtime
 RUN groupadd --system enigmapool \
  && useradd --system --gid enigmapool --home-dir /var/lib/enigmapool --shell /usr/sbin/nologin enigmapool \
  && install -d -o enigmapool -g enigmapool -m 0750 /var/lib/enigmapool

@@ -166,24 +166,26 @@ http {
     const clients = await Promise.all(
       [0, 1].map(
         () =>
-          new Promise<{ socket: WebSocket; messages: { type: string; data: Record<string, unknown> }[] }>(
-            (resolve, reject) => {
-              const socket = new WebSocket(`${base.replace('https', 'wss')}/api/v1/ws`, {
-                ca: tls.cert,
-                servername: 'localhost',
-              });
-              const messages: { type: string; data: Record<string, unknown> }[] = [];
-              socket.on('message', (m) => messages.push(JSON.parse(String(m))));
-              socket.on('upgrade', (res) => {
-                (socket as unknown as { upstream: string }).upstream = String(res.headers['x-upstream']);
-              });
-              socket.once('open', () => resolve({ socket, messages }));
-              socket.once('error', reject);
-            },
-          ),
+          new Promise<{
+            socket: WebSocket;
+            upstream: string;
+            messages: { type: string; data: Record<string, unknown> }[];
+          }>((resolve, reject) => {
+            // servername reaches tls.connect (the certificate is for localhost); ws's types omit it.
+            const options = { ca: tls.cert, servername: 'localhost' } as WebSocket.ClientOptions;
+            const socket = new WebSocket(`${base.replace('https', 'wss')}/api/v1/ws`, options);
+            const messages: { type: string; data: Record<string, unknown> }[] = [];
+            socket.on('message', (m) => messages.push(JSON.parse(String(m))));
+            let upstream = '';
+            socket.on('upgrade', (res) => {
+              upstream = String(res.headers['x-upstream']);
+            });
+            socket.once('open', () => resolve({ socket, upstream, messages }));
+            socket.once('error', reject);
+          }),
       ),
     );
-    const upstreams = clients.map((c) => (c.socket as unknown as { upstream: string }).upstream).sort();
+    const upstreams = clients.map((c) => c.upstream).sort();
     assert.deepEqual(upstreams, apis.map((a) => a.address).sort(), 'one websocket on each instance');
 
     const pub = new Redis(REDIS, { maxRetriesPerRequest: 1 });
