@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { PoolConfig } from '../../src/config/index.ts';
 import { createServerDatabase } from '../db/helpers.ts';
 import { effectiveConfig } from './cli-check.ts';
-import { BIN, type Child, ROOT, renderTemplate, spawnLogged, until } from './nginx-helpers.ts';
+import { BIN, type Child, freePort, ROOT, renderTemplate, spawnLogged, until } from './nginx-helpers.ts';
 
 interface Service {
   image?: string;
@@ -109,7 +109,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
     assert.ok(new RegExp(nginxEnv.NGINX_ENVSUBST_FILTER!).test('POOL_API_1'));
 
     const haproxyEnv = services.haproxy!.environment!;
-    const cfg = readFileSync(join(ROOT, 'deploy/haproxy/haproxy.cfg'), 'utf8');
+    const cfg = readFileSync(join(ROOT, 'deploy/haproxy/haproxy.cfg'), 'utf8').replace(/^\s*#.*$/gm, '');
     const wanted = new Set([...cfg.matchAll(/"\$\{([A-Z0-9_]+)\}"/g)].map((m) => m[1]!));
     assert.deepEqual(Object.keys(haproxyEnv).sort(), [...wanted].sort());
     for (const name of ['stratum-1', 'stratum-2']) {
@@ -184,5 +184,43 @@ describe('the image healthcheck (deploy/docker/healthcheck.mjs) against a real A
     const down = check({ ENIGMAPOOL_API__PORT: port });
     assert.equal(down.status, 1);
     assert.match(down.stderr, /fetch failed/);
+  });
+
+  it('`metrics` mode: passes while a role without the API serves /metrics, fails once it is gone', async () => {
+    const metricsPort = String(await freePort());
+    // An accounting instance whose Ergo node is unreachable still runs (and says so).
+    const accounting = spawnLogged(
+      process.execPath,
+      [BIN, 'start', '--role', 'accounting', '--database', database.url],
+      {
+        ...process.env,
+        ENIGMAPOOL_NODES__0__NAME: 'nowhere',
+        ENIGMAPOOL_NODES__0__URL: 'http://127.0.0.1:9',
+        ENIGMAPOOL_API__METRICS__PORT: metricsPort,
+        ENIGMAPOOL_API__HOST: '127.0.0.1',
+        ENIGMAPOOL_LOG__FORMAT: 'json',
+      },
+    );
+    try {
+      await until('the metrics line', 60_000, () => {
+        if (accounting.process.exitCode !== null) throw new Error(accounting.log());
+        return accounting.log().includes(`metrics: http://127.0.0.1:${metricsPort}/metrics`) || undefined;
+      });
+      const up = spawnSync(process.execPath, [HEALTHCHECK, 'metrics'], {
+        env: { ...process.env, ENIGMAPOOL_API__METRICS__PORT: metricsPort },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      assert.equal(up.status, 0, up.stderr);
+    } finally {
+      accounting.process.kill('SIGKILL');
+      await accounting.exited;
+    }
+    const down = spawnSync(process.execPath, [HEALTHCHECK, 'metrics'], {
+      env: { ...process.env, ENIGMAPOOL_API__METRICS__PORT: metricsPort },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(down.status, 1);
   });
 });
