@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -100,4 +100,41 @@ export function httpsGet(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The processes whose parent is `pid` (nginx's workers, cache manager and loader). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // Field 4 of /proc/PID/stat, after the parenthesised command name.
+        return Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Fast shutdown (SIGTERM: the master stops its workers); after 10 s, every one of them killed. */
+export async function stopNginx(nginx: Child): Promise<void> {
+  const pid = nginx.process.pid;
+  if (pid === undefined || nginx.process.exitCode !== null || nginx.process.signalCode !== null) return;
+  const workers = childrenOf(pid);
+  nginx.process.kill('SIGTERM');
+  const stopped = await Promise.race([
+    nginx.exited.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+  ]);
+  if (stopped) return;
+  for (const worker of workers) {
+    try {
+      process.kill(worker, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  nginx.process.kill('SIGKILL');
+  await nginx.exited;
 }

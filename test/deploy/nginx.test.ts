@@ -23,6 +23,7 @@ import {
   ROOT,
   renderTemplate,
   spawnLogged,
+  stopNginx,
   until,
 } from './nginx-helpers.ts';
 
@@ -122,8 +123,11 @@ http {
   });
 
   after(async () => {
-    for (const child of [proxy, ...apis.map((a) => a.child)]) {
-      if (child && child.process.exitCode === null && child.process.signalCode === null) {
+    // nginx's master stops its workers on SIGTERM; killed outright, it would leave them running (and
+    // holding this process's pipes).
+    if (proxy) await stopNginx(proxy);
+    for (const { child } of apis) {
+      if (child.process.exitCode === null && child.process.signalCode === null) {
         child.process.kill('SIGKILL');
         await child.exited;
       }
