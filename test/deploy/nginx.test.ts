@@ -52,8 +52,7 @@ describe('NGINX in front of two API instances', { timeout: 180_000 }, () => {
         ...process.env,
         ENIGMAPOOL_API__HOST: '127.0.0.1',
         ENIGMAPOOL_API__TRUSTPROXY: '[127.0.0.1]',
-        // Values are read as YAML: a trailing colon would make a mapping, so the prefix is quoted.
-        ENIGMAPOOL_REDIS__PREFIX: JSON.stringify(prefix),
+        ENIGMAPOOL_REDIS__PREFIX: prefix,
         ENIGMAPOOL_LOG__FORMAT: 'json',
       },
     );
