@@ -14,10 +14,12 @@ ARG NODE_EXTRA_CA_CERTS
 # node-gyp compiles against the headers next to node (no download); the kernel must build, never fall back.
 ENV npm_config_nodedir=/usr/local AUTOLYKOS_REQUIRE_NATIVE=1 npm_config_fund=false npm_config_audit=false \
     npm_config_update_notifier=false
-COPY package.json package-lock.json binding.gyp tsconfig.json ./
+COPY package.json package-lock.json binding.gyp tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY native ./native
 COPY web ./web
+COPY src ./src
+# npm ci also compiles src/ to dist/ (plain node at run time, no tsx).
 RUN npm ci && npm prune --omit=dev && npm cache clean --force
 
 # NGINX with the website built above and the recipe of deploy/nginx (docker-compose.yml: target nginx).
@@ -27,8 +29,8 @@ RUN rm -f /etc/nginx/conf.d/default.conf
 COPY --from=build /opt/enigmapool/web/dist /usr/share/nginx/enigmapool
 COPY deploy/nginx/enigmapool.conf.template /etc/nginx/templates/enigmapool.conf.template
 
-# Runtime stage (the default target): node_modules without dev dependencies, the kernel, the website, the TypeScript sources
-# (run through tsx, no build step), as the unprivileged user enigmapool.
+# Runtime stage (the default target): node_modules without dev dependencies, the kernel, the website and
+# the compiled dist/, as the unprivileged user enigmapool.
 FROM ${NODE_IMAGE} AS runtime
 RUN groupadd --system enigmapool \
  && useradd --system --gid enigmapool --home-dir /var/lib/enigmapool --shell /usr/sbin/nologin enigmapool \
@@ -37,9 +39,13 @@ WORKDIR /opt/enigmapool
 COPY --from=build /opt/enigmapool/node_modules ./node_modules
 COPY --from=build /opt/enigmapool/build/Release/autolykos.node ./build/Release/autolykos.node
 COPY --from=build /opt/enigmapool/web/dist ./web/dist
-COPY package.json tsconfig.json ./
+COPY package.json ./
 COPY bin ./bin
-COPY src ./src
+COPY scripts/dist-state.mjs ./scripts/dist-state.mjs
+# src/ before dist/: bin/enigmapool runs dist/ only while nothing under src/ is newer than the build.
+COPY --from=build /opt/enigmapool/src ./src
+COPY --from=build /opt/enigmapool/dist ./dist
+RUN touch dist/.built
 COPY deploy/docker/healthcheck.mjs ./deploy/docker/healthcheck.mjs
 ENV NODE_ENV=production \
     ENIGMAPOOL_DATADIR=/var/lib/enigmapool \

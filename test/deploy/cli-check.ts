@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { API_USAGE } from '../../src/cli/api.ts';
-import { buildConfig, START_USAGE } from '../../src/cli/start.ts';
+import { buildConfig } from '../../src/cli/start.ts';
+import { API_USAGE, START_USAGE } from '../../src/cli/usage.ts';
 import { loadConfig, type PoolConfig } from '../../src/config/index.ts';
 
 /** The flags a command's usage text documents: `[--name VALUE]` takes a value, `[--name]` does not. */
