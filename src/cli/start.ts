@@ -130,7 +130,8 @@ export function buildConfig(values: StartFlags): PoolConfig {
       '--devnet runs its own simulated node; remove `nodes:` from the config or drop --devnet',
     );
   }
-  if (!config.devnet.enabled && config.nodes.length === 0) {
+  // The API role reads the database and the stats cache only; every other role talks to the nodes.
+  if (!config.devnet.enabled && config.nodes.length === 0 && config.role !== 'api') {
     throw new UsageError('no Ergo node configured: add `nodes:` to the config file, or run with --devnet');
   }
   return config;

@@ -44,6 +44,7 @@ describe('a cluster of roles', { timeout: 240_000 }, () => {
 
   it('a block found on stratum instance 2 shows on the API instance’s websocket; stats count both', async (t) => {
     const config = join(dir, 'pool.yaml');
+    const prefix = `enigmapool-test:${randomUUID()}:`;
     writeFileSync(
       config,
       stringify({
@@ -64,18 +65,21 @@ describe('a cluster of roles', { timeout: 240_000 }, () => {
           limits: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, maxPendingRequests: 64 },
         },
         stats: { intervalSeconds: 5 },
-        redis: { prefix: `enigmapool-test:${randomUUID()}:` },
+        redis: { prefix },
         demoMiner: { enabled: false },
       }),
     );
-    const role = (name: string, id: number, extra: string[] = []) => {
+    // The API role needs no nodes: it reads the database and the stats cache.
+    const apiConfig = join(dir, 'api.yaml');
+    writeFileSync(apiConfig, stringify({ network: 'mainnet', log: { format: 'json' }, redis: { prefix } }));
+    const role = (name: string, id: number, extra: string[] = [], file = config) => {
       const p = PoolProcess.start([
         '--role',
         name,
         '--instance-id',
         String(id),
         '--config',
-        config,
+        file,
         '--database',
         database.url,
         '--redis',
@@ -88,7 +92,7 @@ describe('a cluster of roles', { timeout: 240_000 }, () => {
     const stratum1 = role('stratum', 1, ['--data-dir', join(dir, 's1')]);
     const stratum2 = role('stratum', 2, ['--data-dir', join(dir, 's2')]);
     const accounting = role('accounting', 3);
-    const api = role('api', 0);
+    const api = role('api', 0, [], apiConfig);
     const [port1, port2] = await Promise.all([stratum1.stratumPort(120_000), stratum2.stratumPort(120_000)]);
     const apiUrl = /api: (http:\/\/[^/]+)\//.exec(await api.waitFor(/^api: http/, 120_000))![1]!;
     await accounting.waitFor(/accounting: this instance .* leads/, 120_000);
