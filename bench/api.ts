@@ -58,6 +58,8 @@ interface Latency {
 }
 
 async function measure(route: string, url: string): Promise<Latency> {
+  // 2 s at the same rate first, not counted: the JIT, the connection pool and the caches warm up.
+  await autocannon({ url, connections: 20, duration: 2, overallRate: rate });
   const cpu = process.cpuUsage();
   const started = performance.now();
   const r = await autocannon({ url, connections: 20, duration: seconds, overallRate: rate });
