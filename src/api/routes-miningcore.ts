@@ -158,20 +158,28 @@ export function registerMiningcoreRoutes(
     const prefix = v2 ? '/api/v2/pools' : '/api/pools';
     const wrap = <T>(items: T[], total: number, size: number) =>
       v2 ? { result: items, success: true, pageCount: pageCount(total, size) } : items;
+    /** A page of payment outputs, the pool's or one miner's (null: all), in miningcore's shape. */
+    const payments = async (
+      address: string | null,
+      query: Parameters<typeof sizeOf>[0] & { page: number },
+      reply: FastifyReply,
+    ) => {
+      const size = sizeOf(query);
+      const result = await outputsPage(ctx.db, address, query.page * size, size);
+      cors(reply, 30);
+      return wrap(
+        result.items.map((o) => mcPayment(o, pool)),
+        result.total,
+        size,
+      );
+    };
 
     r.get(
       `${prefix}/:poolId/payments`,
       { schema: { hide: true, params: poolParams, querystring: mcPage } },
       async (req, reply) => {
         checkPool(req.params.poolId);
-        const size = sizeOf(req.query);
-        const result = await outputsPage(ctx.db, null, req.query.page * size, size);
-        cors(reply, 30);
-        return wrap(
-          result.items.map((o) => mcPayment(o, pool)),
-          result.total,
-          size,
-        );
+        return payments(null, req.query, reply);
       },
     );
 
@@ -180,15 +188,7 @@ export function registerMiningcoreRoutes(
       { schema: { hide: true, params: minerParams, querystring: mcPage } },
       async (req, reply) => {
         checkPool(req.params.poolId);
-        const address = validAddress(ctx, req.params.address);
-        const size = sizeOf(req.query);
-        const result = await outputsPage(ctx.db, address, req.query.page * size, size);
-        cors(reply, 30);
-        return wrap(
-          result.items.map((o) => mcPayment(o, pool)),
-          result.total,
-          size,
-        );
+        return payments(validAddress(ctx, req.params.address), req.query, reply);
       },
     );
 
