@@ -117,29 +117,68 @@ export async function noteError(sql: Sql, id: bigint, reason: string): Promise<v
  * inputs were spent by another transaction: 'failed', and every debit returned with payout_reversal rows.
  */
 export async function failPayment(db: Database, id: bigint, reason: string, fromSent = false): Promise<void> {
-  await db.transaction(async (tx) => {
+  await db.transaction((tx) => failPaymentIn(tx, id, reason, fromSent));
+}
+
+/** Inside a transaction: fails the payment and returns its amounts to the balances; false if not changed. */
+async function failPaymentIn(tx: Sql, id: bigint, reason: string, fromSent: boolean): Promise<boolean> {
+  const r = await tx.query<{ status: string }>('SELECT status FROM payments WHERE id = $1 FOR UPDATE', [id]);
+  const status = r.rows[0]?.status;
+  if (status !== 'in_flight' && status !== 'planned' && !(fromSent && status === 'sent')) return false;
+  const rows = await tx.query<{ address: string; amount: bigint }>(
+    `SELECT address, amount FROM ledger_entries WHERE payment_id = $1 AND kind = 'payout'`,
+    [id],
+  );
+  const entries: LedgerEntry[] = rows.rows.map((e) => ({
+    address: e.address,
+    kind: 'payout',
+    amount: bigOf(e.amount),
+    blockId: null,
+    paymentId: String(id),
+    reason: '',
+  }));
+  await insertEntries(tx, reversalEntries(String(id), entries));
+  await tx.query(
+    `UPDATE payments SET status = 'failed', failed_at = now(), last_error = $2, updated_at = now() WHERE id = $1`,
+    [id, reason],
+  );
+  return true;
+}
+
+export type AbandonOutcome = { abandoned: true } | { abandoned: false; notFound: boolean; reason: string };
+
+/**
+ * The operator settles a payment in doubt: it fails and its amounts go back to the balances (paid again at
+ * the next run). Only a `sent` or `in_flight` payment, and an in-flight one only while no payout run holds
+ * the payout lease (that run may be sending it right now: abandoning it then would pay twice). Abandoning
+ * a payment whose transaction still confirms pays its miners twice: the operator checks first.
+ */
+export async function abandonPayment(db: Database, id: bigint, reason: string): Promise<AbandonOutcome> {
+  return db.transaction(async (tx): Promise<AbandonOutcome> => {
     const r = await tx.query<{ status: string }>('SELECT status FROM payments WHERE id = $1 FOR UPDATE', [
       id,
     ]);
     const status = r.rows[0]?.status;
-    if (status !== 'in_flight' && status !== 'planned' && !(fromSent && status === 'sent')) return;
-    const rows = await tx.query<{ address: string; amount: bigint }>(
-      `SELECT address, amount FROM ledger_entries WHERE payment_id = $1 AND kind = 'payout'`,
-      [id],
-    );
-    const entries: LedgerEntry[] = rows.rows.map((e) => ({
-      address: e.address,
-      kind: 'payout',
-      amount: bigOf(e.amount),
-      blockId: null,
-      paymentId: String(id),
-      reason: '',
-    }));
-    await insertEntries(tx, reversalEntries(String(id), entries));
-    await tx.query(
-      `UPDATE payments SET status = 'failed', failed_at = now(), last_error = $2, updated_at = now() WHERE id = $1`,
-      [id, reason],
-    );
+    if (status === undefined) return { abandoned: false, notFound: true, reason: `no payment ${id}` };
+    if (status !== 'in_flight' && status !== 'sent')
+      return {
+        abandoned: false,
+        notFound: false,
+        reason: `payment ${id} is ${status}: only a sent or in-flight payment can be abandoned`,
+      };
+    if (status === 'in_flight') {
+      const run = await tx.query(`SELECT 1 FROM leases WHERE name = $1 AND expires_at > now() FOR UPDATE`, [
+        LEASE,
+      ]);
+      if (run.rowCount > 0)
+        return {
+          abandoned: false,
+          notFound: false,
+          reason: `payment ${id} is in flight and a payout run holds the payout lease (it may be sending it): try again when the run ends`,
+        };
+    }
+    await failPaymentIn(tx, id, `abandoned by the operator: ${reason}`, true);
+    return { abandoned: true };
   });
 }
 
@@ -155,9 +194,6 @@ export interface SentPayment {
  * found): it can never confirm, so it is failed and its balances returned — the next run pays them again.
  * Only for a payment known to be lost: abandoning one that still confirms pays its miners twice.
  */
-export async function abandonPayment(db: Database, id: bigint, reason: string): Promise<void> {
-  await failPayment(db, id, `abandoned by the operator: ${reason}`, true);
-}
 
 /** Sent payments, their transaction ids and inputs (when known). */
 export async function sentPayments(sql: Sql): Promise<SentPayment[]> {

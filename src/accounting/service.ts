@@ -110,7 +110,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
   const chains = new Map<string, Promise<unknown>>();
   const job = (name: string, work: () => Promise<unknown>) => {
     const next = (chains.get(name) ?? Promise.resolve()).then(async () => {
-      if (leadership && !leadership.leading) return;
+      if (closed || (leadership && !leadership.leading)) return;
       try {
         await work();
       } catch (err) {
@@ -152,9 +152,12 @@ export function startAccounting(o: AccountingOptions): Accounting {
       const check = () => {
         if (closed) return;
         const was = leadership.leading;
-        const renewal = leadership.check().then((now) => {
-          if (now && !was && !closed) void runAll();
-        });
+        const renewal = leadership
+          .check()
+          .then((now) => {
+            if (now && !was && !closed) void runAll();
+          })
+          .catch((err) => logger.error({ err }, 'accounting: the leader check failed'));
         running.add(renewal);
         void renewal.finally(() => {
           running.delete(renewal);
@@ -197,7 +200,8 @@ export function startAccounting(o: AccountingOptions): Accounting {
       closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      await Promise.allSettled([...running]);
+      // Until nothing runs: a job chained behind one that was running may have started meanwhile.
+      while (running.size > 0) await Promise.allSettled([...running]);
       await leadership?.release();
     },
   };

@@ -69,18 +69,13 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext, token
     async (req) => {
       authorize(req);
       const id = BigInt(req.params.id);
-      const before = await ctx.db.query<{ status: string }>('SELECT status FROM payments WHERE id = $1', [
-        id,
-      ]);
-      const status = before.rows[0]?.status;
-      if (!status) throw new ApiError(404, 'not_found', `no payment ${id}`);
-      if (status !== 'planned' && status !== 'in_flight' && status !== 'sent')
+      const outcome = await abandonPayment(ctx.db, id, req.body.reason);
+      if (!outcome.abandoned)
         throw new ApiError(
-          409,
-          'conflict',
-          `payment ${id} is ${status}: only an unsettled payment can be abandoned`,
+          outcome.notFound ? 404 : 409,
+          outcome.notFound ? 'not_found' : 'conflict',
+          outcome.reason,
         );
-      await abandonPayment(ctx.db, id, req.body.reason);
       ctx.logger.warn({ payment: String(id), reason: req.body.reason }, `admin: payment ${id} abandoned`);
       return { id: Number(id), status: 'failed' as const, reason: req.body.reason };
     },

@@ -20,7 +20,15 @@ export async function shareBans(o: {
   const now = o.now ?? Date.now;
   const channel = `${o.prefix}bans`;
   const keyOf = (address: string) => `${o.prefix}ban:${address}`;
-  o.stratum.events.on('banned', ({ clientAddress, until, shared }) => {
+  const onBanned = ({
+    clientAddress,
+    until,
+    shared,
+  }: {
+    clientAddress: string;
+    until: number;
+    shared: boolean;
+  }) => {
     if (shared) return;
     const ttl = Math.max(1, Math.round(until - now()));
     const message = JSON.stringify({ origin: o.origin, address: clientAddress, until });
@@ -30,7 +38,8 @@ export async function shareBans(o: {
       .publish(channel, message)
       .exec()
       .catch((err: Error) => o.logger.warn(`bans: not shared with the other instances (${err.message})`));
-  });
+  };
+  o.stratum.events.on('banned', onBanned);
   const onMessage = (ch: string, text: string) => {
     if (ch !== channel) return;
     try {
@@ -46,26 +55,34 @@ export async function shareBans(o: {
   o.redis.subscriber.subscribe(channel).catch((err: Error) => {
     o.logger.warn(`bans: not receiving the other instances' bans until Redis is back (${err.message})`);
   });
-  // The bans in force when this instance starts (bounded: SCAN in pages, at most 100k keys).
-  try {
-    let cursor = '0';
-    let seen = 0;
-    do {
-      const [next, keys] = await o.redis.commands.scan(cursor, 'MATCH', `${o.prefix}ban:*`, 'COUNT', 1000);
-      cursor = next;
-      seen += keys.length;
-      if (keys.length > 0) {
-        const values = await o.redis.commands.mget(...keys);
-        keys.forEach((key, k) => {
-          const until = Number(values[k]);
-          if (Number.isFinite(until)) o.stratum.applySharedBan(key.slice(`${o.prefix}ban:`.length), until);
-        });
-      }
-    } while (cursor !== '0' && seen < 100_000);
-  } catch (err) {
-    o.logger.warn(`bans: the bans in force could not be loaded (${(err as Error).message})`);
-  }
+  // The bans in force, loaded whenever the commands connection is (again) ready: at start (commands fail
+  // at once before that, with no offline queue) and after every outage, when published bans were missed.
+  const load = async () => {
+    try {
+      let cursor = '0';
+      let seen = 0;
+      do {
+        const [next, keys] = await o.redis.commands.scan(cursor, 'MATCH', `${o.prefix}ban:*`, 'COUNT', 1000);
+        cursor = next;
+        seen += keys.length;
+        if (keys.length > 0) {
+          const values = await o.redis.commands.mget(...keys);
+          keys.forEach((key, k) => {
+            const until = Number(values[k]);
+            if (Number.isFinite(until)) o.stratum.applySharedBan(key.slice(`${o.prefix}ban:`.length), until);
+          });
+        }
+      } while (cursor !== '0' && seen < 100_000);
+    } catch (err) {
+      o.logger.warn(`bans: the bans in force could not be loaded (${(err as Error).message})`);
+    }
+  };
+  const onReady = () => void load();
+  o.redis.commands.on('ready', onReady);
+  if (o.redis.commands.status === 'ready') await load();
   return async () => {
+    o.stratum.events.off('banned', onBanned);
+    o.redis.commands.off('ready', onReady);
     o.redis.subscriber.off('message', onMessage);
     await o.redis.subscriber.unsubscribe(channel).catch(() => undefined);
   };

@@ -284,11 +284,14 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
         }),
       );
     p.nodes.on('height', ({ height }) => bus.publish({ type: 'height', data: { height } }));
-    p.nodes.on('health', ({ node, status, previous, problems }) => {
-      if (status === 'synced' && previous !== 'synced' && previous !== 'unknown')
-        direct('node.up', { node, problems });
-      else if (status !== 'synced' && previous === 'synced') direct('node.down', { node, problems });
-    });
+    // Node up/down from the process that runs the stats job (all, or the accounting role): every role
+    // watches the nodes, and webhooks would otherwise get one copy per process.
+    if (parts.stats)
+      p.nodes.on('health', ({ node, status, previous, problems }) => {
+        if (status === 'synced' && previous !== 'synced' && previous !== 'unknown')
+          direct('node.up', { node, problems });
+        else if (status !== 'synced' && previous === 'synced') direct('node.down', { node, problems });
+      });
     if (p.sink) {
       const sink = p.sink;
       let outage: number | null = null;

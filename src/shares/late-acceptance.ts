@@ -60,12 +60,14 @@ export class LateAcceptances {
       );
       return false;
     }
+    if (this.stopped) return false;
     return new Promise((resolve) => {
       const t = this.timers.setTimeout(() => {
         this.pending.delete(t);
         resolve(this.attempt(height, nonce, node, left - 1));
       }, this.o.retryMs ?? 5_000);
       this.pending.set(t, resolve);
+      (t as { unref?: () => void }).unref?.();
     });
   }
 }

@@ -69,10 +69,8 @@ export class ClientAddressBook {
   private readonly records = new Map<string, AddressRecord>();
   /** The records without connections, in the order they became idle. */
   private readonly idle = new Map<string, AddressRecord>();
-  /** Insertion order is expiry order: every ban lasts banSeconds. */
+  /** When each ban ends (ms); insertion order is the order bans were set (the oldest goes at the cap). */
   private readonly bannedUntil = new Map<string, number>();
-  /** The latest end of any ban set: a ban ending later is appended, keeping expiry order cheaply. */
-  private latestBanEnd = 0;
   private readonly exempt: BlockList;
 
   constructor(private readonly policy: BanPolicy) {
@@ -145,20 +143,10 @@ export class ClientAddressBook {
     if (!this.policy.enabled || this.isExempt(address) || until <= now) return false;
     const current = this.bannedUntil.get(address);
     if (current !== undefined && current >= until) return false;
-    // Kept in expiry order (sweep stops at the first ban still running): a ban shared by another instance
-    // can end earlier than the newest local one, so it goes in its place.
     this.bannedUntil.delete(address);
     if (this.bannedUntil.size >= this.policy.maxAddresses)
       this.bannedUntil.delete(this.bannedUntil.keys().next().value!);
-    if (until >= this.latestBanEnd) {
-      this.bannedUntil.set(address, until);
-      this.latestBanEnd = until;
-      return true;
-    }
-    const later = [...this.bannedUntil].filter(([, u]) => u > until);
-    for (const [a] of later) this.bannedUntil.delete(a);
     this.bannedUntil.set(address, until);
-    for (const [a, u] of later) this.bannedUntil.set(a, u);
     return true;
   }
 
@@ -170,10 +158,9 @@ export class ClientAddressBook {
       this.idle.delete(address);
       this.records.delete(address);
     }
-    for (const [address, until] of this.bannedUntil) {
-      if (until > now) break;
-      this.bannedUntil.delete(address);
-    }
+    // Every ban is looked at: bans shared by other instances end in any order (their clocks and policies
+    // differ), and a sweep every few seconds over at most maxAddresses entries is cheap.
+    for (const [address, until] of this.bannedUntil) if (until <= now) this.bannedUntil.delete(address);
   }
 
   private record(address: string): AddressRecord {

@@ -159,6 +159,24 @@ describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, webs
     assert.deepEqual(await ok.json(), { id, status: 'failed', reason: 'checked the explorer: never made' });
     const again = await post(id, { reason: 'twice' });
     assert.equal(again.status, 409, 'a failed payment cannot be abandoned again');
+    const planned = await db.query<{ id: bigint }>(
+      `INSERT INTO payments (status, created_at) VALUES ('planned', now()) RETURNING id`,
+    );
+    assert.equal(
+      (await post(Number(planned.rows[0]!.id), { reason: 'x-planned' })).status,
+      409,
+      'planned: the next run settles it',
+    );
+    const busy = await db.query<{ id: bigint }>(
+      `INSERT INTO payments (status, created_at) VALUES ('in_flight', now()) RETURNING id`,
+    );
+    await db.query(
+      `INSERT INTO leases (name, holder, token, expires_at) VALUES ('payouts', 'a-run', 1, now() + interval '1 minute')`,
+    );
+    const during = await post(Number(busy.rows[0]!.id), { reason: 'while a run holds the lease' });
+    assert.equal(during.status, 409, 'not while a payout run may be sending it');
+    await db.query(`DELETE FROM leases WHERE name = 'payouts'`);
+    assert.equal((await post(Number(busy.rows[0]!.id), { reason: 'after the run' })).status, 200);
     const status = await db.query<{ status: string; last_error: string }>(
       'SELECT status, last_error FROM payments WHERE id = $1',
       [id],

@@ -163,7 +163,14 @@ describe('accounting leader election', { timeout: 180_000 }, () => {
           'nothing was paid while the payment is in doubt',
         );
       }
-      await abandonPayment(db, doubt.rows[0]!.id, 'checked: its transaction was never made');
+      // Refused while a payout run holds the payout lease (it may be sending it): retried between runs.
+      await until(
+        async () =>
+          (await abandonPayment(db, doubt.rows[0]!.id, 'checked: its transaction was never made')).abandoned,
+        30_000,
+        'the payment in doubt abandoned between payout runs',
+        20,
+      );
       await until(
         async () => (await outcome()) === 'sent',
         60_000,
