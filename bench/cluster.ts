@@ -38,7 +38,7 @@ if (role === 'hold') {
     connections: count,
     rate: 0,
     seconds: 3600,
-    connectRate: 4000,
+    connectRate: Number(process.env.CONNECT_RATE ?? 1500),
     sourceAddresses: sources(group),
     onProgress: (r) => {
       const done = r.authorized + r.failedConnections;
