@@ -45,6 +45,8 @@ export interface ObservedParts {
    * and the HTTP API. Default: both (role all).
    */
   parts?: { stats: boolean; api: boolean };
+  /** This process leads accounting (of several): only the leader sends node up/down notifications. */
+  leading?: () => boolean;
   registry: Registry;
   /** Share checks waiting for a verifier thread (where this process checks shares). */
   verifierQueue?: () => number;
@@ -284,10 +286,11 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
         }),
       );
     p.nodes.on('height', ({ height }) => bus.publish({ type: 'height', data: { height } }));
-    // Node up/down from the process that runs the stats job (all, or the accounting role): every role
-    // watches the nodes, and webhooks would otherwise get one copy per process.
+    // Node up/down from the accounting leader only: every role watches the nodes, and webhooks would
+    // otherwise get one copy per process.
     if (parts.stats)
       p.nodes.on('health', ({ node, status, previous, problems }) => {
+        if (p.leading && !p.leading()) return;
         if (status === 'synced' && previous !== 'synced' && previous !== 'unknown')
           direct('node.up', { node, problems });
         else if (status !== 'synced' && previous === 'synced') direct('node.down', { node, problems });

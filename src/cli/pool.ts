@@ -180,6 +180,7 @@ export async function startPool(
         verifierQueue: () => verifier.queued,
         description: describePool(config, ports),
         parts: { stats: everything, api: everything },
+        ...(accounting ? { leading: () => accounting.leading } : {}),
       });
       observed = o;
       closers.push(() => o.close());

@@ -62,6 +62,7 @@ export async function startAccountingRole(config: PoolConfig, logger: Logger): P
       registry: new Registry(),
       description: describePool(config, []),
       parts: { stats: true, api: false },
+      leading: () => accounting.leading,
     });
     closers.push(() => observed.close());
     return { close };
