@@ -72,13 +72,19 @@ if (mode === 'bare') {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const result = await slope((server.address() as { port: number }).port, () => held.length);
-  // The floor of a broadcast: one pre-encoded 350-byte line written to every socket.
-  const line = Buffer.from(`${'x'.repeat(349)}\n`);
+  // The floor of a broadcast: one pre-encoded write to every socket, of the lines a stratum job takes
+  // (set_difficulty and a notify of the same length). They must be lines the miners accept: a client that
+  // chokes on them closes its sockets, and writes to closed sockets cost nothing.
   const writes: number[] = [];
+  const open: number[] = [];
   for (let k = 0; k < 5; k++) {
+    const line = Buffer.from(
+      `{"id":null,"method":"mining.set_difficulty","params":[1]}\n{"id":null,"method":"mining.notify","params":["${(k + 2).toString(16).padStart(10, '0')}",1900001,"${'0'.repeat(63)}${k}","","",3,"${2n ** 255n}","",true]}\n`,
+    );
     const t = performance.now();
     for (const socket of held) socket.write(line);
     writes.push(performance.now() - t);
+    open.push(held.filter((s) => !s.destroyed).length);
     await new Promise((r) => setTimeout(r, 1000));
   }
   writes.sort((a, b) => a - b);
@@ -89,6 +95,8 @@ if (mode === 'bare') {
       rssPerConnection: result.rssPerConnection,
       heapPerConnection: result.heapPerConnection,
       broadcastMsMedian: Number(writes[2]!.toFixed(2)),
+      broadcastMsAll: writes.map((w) => Number(w.toFixed(2))),
+      openAtEachBroadcast: open,
     }),
   );
   for (const child of result.children) child.kill('SIGTERM');
@@ -118,11 +126,13 @@ if (mode === 'bare') {
   const result = await slope(bound!.port, () => server.sessionCount);
   const held = result.held;
   const broadcasts: number[] = [];
+  const open: number[] = [];
   for (let k = 0; k < 5; k++) {
     height += 1;
     const t = performance.now();
     server.setWork(work(100 + k));
     broadcasts.push(performance.now() - t);
+    open.push(server.sessionCount);
     await new Promise((r) => setTimeout(r, 1000));
   }
   broadcasts.sort((a, b) => a - b);
@@ -134,6 +144,7 @@ if (mode === 'bare') {
       heapPerConnection: result.heapPerConnection,
       broadcastMsMedian: Number(broadcasts[2]!.toFixed(2)),
       broadcastMsAll: broadcasts.map((b) => Number(b.toFixed(2))),
+      openAtEachBroadcast: open,
     }),
   );
   for (const child of result.children) child.kill('SIGTERM');

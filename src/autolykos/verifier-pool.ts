@@ -27,6 +27,8 @@ export class VerifierOverloadedError extends Error {
 }
 
 interface Pending {
+  /** When it was asked for (performance.now()). */
+  at: number;
   input: PowInput;
   resolve: (hit: bigint) => void;
   reject: (err: Error) => void;
@@ -38,14 +40,18 @@ interface WorkerSlot {
 }
 
 /**
- * Autolykos checks off the event loop: a bounded queue feeding worker threads in batches. Under light load
- * a check goes out alone at once (lowest latency); under heavy load batches fill up (highest throughput).
+ * Autolykos checks off the event loop: a bounded queue feeding worker threads in batches. Checks asked for in
+ * one turn of the event loop go out together when the turn's I/O is done (one message per batch, not per
+ * check); under light load that is a batch of one at once, under heavy load batches fill up. The pool
+ * tells how long its oldest waiting check has waited, so callers can shed load before latency builds up.
  */
 export class VerifierPool {
   private readonly queue: Pending[] = [];
+  private dispatchScheduled = false;
   private readonly slots: WorkerSlot[] = [];
   private readonly drainWaiters: { level: number; resolve: () => void }[] = [];
   private nextBatchId = 1;
+  private lastN = { height: -1, n: 0 };
   private closed = false;
   private kernel = '';
 
@@ -80,6 +86,11 @@ export class VerifierPool {
     return this.queue.length;
   }
 
+  /** Batches sent to the workers since start (checks ÷ batches is the batching achieved). */
+  get batchesSent(): number {
+    return this.nextBatchId - 1;
+  }
+
   verify(input: PowInput): Promise<bigint> {
     if (this.closed) return Promise.reject(new Error('verifier pool is closed'));
     if (input.msg.length !== 32 || input.nonce.length !== 8) {
@@ -88,10 +99,27 @@ export class VerifierPool {
     if (this.queue.length >= this.options.maxQueue)
       return Promise.reject(new VerifierOverloadedError(this.options.maxQueue));
     return new Promise<bigint>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      this.dispatch();
+      this.queue.push({ at: performance.now(), input, resolve, reject });
+      if (!this.dispatchScheduled) {
+        this.dispatchScheduled = true;
+        setImmediate(this.dispatchLater);
+      }
     });
   }
+
+  /**
+   * Has the oldest check still waiting for a worker waited longer than `ms`? Then the workers are not keeping
+   * up (every one has its batches in flight), and callers shed load (answer "busy") instead of queueing work
+   * that can only come back late. The queue's age, not its length, so no rate has to be guessed.
+   */
+  backedUp(ms: number): boolean {
+    return this.queue.length > 0 && performance.now() - this.queue[0]!.at > ms;
+  }
+
+  private readonly dispatchLater = (): void => {
+    this.dispatchScheduled = false;
+    this.dispatch();
+  };
 
   /** Back-pressure for producers: resolves once no more than `level` checks are queued. */
   whenQueueBelow(level: number): Promise<void> {
@@ -143,15 +171,15 @@ export class VerifierPool {
   }
 
   private settle(slot: WorkerSlot, message: Extract<FromWorker, { id: number }>): void {
-    const batch = slot.inFlight.get(message.id);
-    if (!batch) return;
+    const checks = slot.inFlight.get(message.id);
+    if (!checks) return;
     slot.inFlight.delete(message.id);
     if (message.type === 'failed') {
       const err = new Error(`share check failed: ${message.message}`);
-      for (const p of batch) p.reject(err);
+      for (const p of checks) p.reject(err);
     } else {
       const hits = new Uint8Array(message.hits);
-      for (const [k, p] of batch.entries()) p.resolve(bytesToBigInt(hits.subarray(32 * k, 32 * k + 32)));
+      for (const [k, p] of checks.entries()) p.resolve(bytesToBigInt(hits.subarray(32 * k, 32 * k + 32)));
     }
     this.dispatch();
   }
@@ -183,18 +211,24 @@ export class VerifierPool {
     return best;
   }
 
-  private send(slot: WorkerSlot, batch: Pending[]): void {
-    const count = batch.length;
+  /** calcN for the height, remembered for the last one (every check of a job has the same height). */
+  private tableSize(height: number): number {
+    if (height !== this.lastN.height) this.lastN = { height, n: calcN(height) };
+    return this.lastN.n;
+  }
+
+  private send(slot: WorkerSlot, checks: Pending[]): void {
+    const count = checks.length;
     const buffer = new ArrayBuffer(BYTES_PER_CHECK * count);
     const views = batchViews(buffer, count);
-    batch.forEach(({ input }, k) => {
+    checks.forEach(({ input }, k) => {
       views.msgs.set(input.msg, 32 * k);
       views.nonces.set(input.nonce, 8 * k);
       views.heights[k] = input.height;
-      views.ns[k] = calcN(input.height);
+      views.ns[k] = this.tableSize(input.height);
     });
     const id = this.nextBatchId++;
-    slot.inFlight.set(id, batch);
+    slot.inFlight.set(id, checks);
     const message: ToWorker = { type: 'batch', id, count, buffer };
     slot.worker.postMessage(message, [buffer]);
   }

@@ -62,7 +62,7 @@ export async function loadgenCommand(argv: string[], out: (line: string) => void
     onNotice: (line) => process.stderr.write(`loadgen: ${line}\n`),
     onProgress: (r) =>
       process.stderr.write(
-        `loadgen: ${r.authorized}/${r.connections} miners, ${r.submitted} submitted, ${r.accepted} accepted, p99 ${r.latencyMs.p99} ms\n`,
+        `loadgen: ${r.authorized}/${r.connections} miners, ${r.submitted} submitted (${r.sharesPerSecond}/s), ${r.accepted} accepted (${r.acceptedPerSecond}/s), ${r.busy} busy\n`,
       ),
   });
   out(jsonLine(report));

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { NetworkName } from '../ergo/index.ts';
 import type { ClientAddressBook } from './bans.ts';
 import type { ExtranonceAllocator } from './extranonce.ts';
-import type { Job, JobBook } from './jobs.ts';
+import type { JobBook } from './jobs.ts';
+import type { LoopTurn } from './turn.ts';
 import type {
   AcceptedShare,
   BlockSubmitter,
@@ -24,13 +25,18 @@ export interface StratumContext {
   readonly addresses: ClientAddressBook;
   readonly limits: StratumLimits;
   readonly logger: Logger;
+  /** The event loop's current turn: replies leave when it ends; its length tells when the server is behind. */
+  readonly turn: LoopTurn;
+  /**
+   * Submits are shed (answered busy without a check) now: the loop turn ran past its budget, or the share
+   * checks waiting would take the verifier longer than the limit to clear.
+   */
+  overloaded(): boolean;
   /** Emits to StratumServer.events; a listener that throws is logged, never reaches the caller. */
   emit<K extends keyof StratumEventMap>(event: K, payload: StratumEventMap[K][0]): void;
   /** Bans an address that just crossed the invalid-work ratio: closes every connection it has. */
   ban(clientAddress: string): void;
   now(): number;
-  /** A per-job value (a share target, the notify lines for one difficulty), computed once per job and key. */
-  memo<T>(job: Job, key: string, compute: () => T): T;
 }
 
 export interface ShareEvent {

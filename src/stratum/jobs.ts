@@ -10,6 +10,16 @@ export interface Work {
   source?: { node: string; pk: string };
 }
 
+/** What a job looks like at one share difficulty: computed once per job and difficulty, shared by sessions. */
+export interface DifficultyWork {
+  /** The share target for difficulty d as the notify carries it (never harder than b). */
+  target: bigint;
+  /** Expected Autolykos evaluations for a share at this target: 2^256 / target, floored. */
+  expectedHashes: bigint;
+  /** set_difficulty and notify for this job at this difficulty, encoded once (broadcasts write the Buffer). */
+  lines?: Buffer;
+}
+
 export interface Job extends Work {
   id: string;
   msgBytes: Uint8Array;
@@ -19,6 +29,8 @@ export interface Job extends Work {
   replacedAt: number | null;
   /** Nonces already submitted for this job (duplicate detection), lower-case hex; emptied once it is stale. */
   readonly nonces: Set<string>;
+  /** Targets and notify lines per share difficulty (see atDifficulty); emptied once the job is stale. */
+  readonly atDifficulty: Map<string, DifficultyWork>;
 }
 
 /** Why a known job no longer takes shares: its height is not the current one, or it was replaced too long ago. */
@@ -91,6 +103,7 @@ export class JobBook {
       createdAt: now,
       replacedAt: null,
       nonces: new Set(),
+      atDifficulty: new Map(),
     };
     if (previous) previous.replacedAt = now;
     this.jobs.set(job.id, job);
@@ -105,7 +118,7 @@ export class JobBook {
     return { job, stale: this.staleReason(job, now) };
   }
 
-  /** Forgets jobs past rememberMs (or over maxJobs) and empties the duplicate sets of stale ones. */
+  /** Forgets jobs past rememberMs (or over maxJobs) and empties the duplicate sets and caches of stale ones. */
   prune(now: number): void {
     for (const [id, job] of this.jobs) {
       const expired = job !== this.currentJob && now - job.replacedAt! > this.rememberMs;
@@ -113,7 +126,10 @@ export class JobBook {
       this.jobs.delete(id);
     }
     for (const job of this.jobs.values())
-      if (job.nonces.size > 0 && this.staleReason(job, now)) job.nonces.clear();
+      if ((job.nonces.size > 0 || job.atDifficulty.size > 0) && this.staleReason(job, now)) {
+        job.nonces.clear();
+        job.atDifficulty.clear();
+      }
   }
 
   private staleReason(job: Job, now: number): StaleReason | null {

@@ -1,6 +1,9 @@
 import type { AcceptedShare, ShareSink } from './types.ts';
 
-/** Keeps accepted shares in memory (tests, benchmarks, and the pool before the durable pipeline). */
+/**
+ * Keeps the last `limit` accepted shares in memory (tests and benchmarks). Older ones are dropped a quarter of
+ * the limit at a time, so a full sink costs no more per share than an empty one.
+ */
 export class MemoryShareSink implements ShareSink {
   readonly shares: AcceptedShare[] = [];
   private limit: number;
@@ -11,6 +14,7 @@ export class MemoryShareSink implements ShareSink {
 
   async record(share: AcceptedShare): Promise<void> {
     this.shares.push(share);
-    if (this.shares.length > this.limit) this.shares.splice(0, this.shares.length - this.limit);
+    if (this.shares.length > this.limit + Math.ceil(this.limit / 4))
+      this.shares.splice(0, this.shares.length - this.limit);
   }
 }

@@ -58,6 +58,15 @@ export function errorLine(id: RequestId | null, code: StratumErrorCode, message:
   return `${JSON.stringify({ id, result: null, error: [code, message, null] })}\n`;
 }
 
+/** What a shed submit is told: not checked, not counted against the miner; it may send its next share. */
+export const BUSY_MESSAGE = 'server busy, share not checked';
+const BUSY_TAIL = `,"result":null,"error":[${StratumErrorCode.Other},${JSON.stringify(BUSY_MESSAGE)},null]}\n`;
+
+/** errorLine(id, Other, BUSY_MESSAGE), built without serializing an object: shedding must stay cheap. */
+export function busyLine(id: RequestId): string {
+  return `{"id":${JSON.stringify(id)}${BUSY_TAIL}`;
+}
+
 export function notificationLine(method: string, params: unknown[]): string {
   return `${JSON.stringify({ id: null, method, params })}\n`;
 }

@@ -11,6 +11,7 @@ import { type Job, JobBook, type Work } from './jobs.ts';
 import { type BoundPort, listenPort } from './listen.ts';
 import { normalizeAddress, readPreamble } from './preamble.ts';
 import { Session } from './session.ts';
+import { LoopTurn } from './turn.ts';
 import {
   type BlockSubmitter,
   DEFAULT_LIMITS,
@@ -63,7 +64,6 @@ export class StratumServer {
   private readonly sessions = new Set<Session>();
   private readonly byAddress = new Map<string, Set<Session>>();
   private readonly servers: Server[] = [];
-  private readonly memos = new WeakMap<Job, Map<string, unknown>>();
   private readonly proxies: Set<string>;
   private readonly refusals = new RefusalTally();
   /** Sockets open now, whatever their stage (preamble, subscribed, mining), from accept to close. */
@@ -87,11 +87,12 @@ export class StratumServer {
     );
     const instanceId = options.instanceId ?? 0;
     const instance = instanceId.toString(16).padStart(2, '0');
-    const memos = this.memos;
     this.proxies = new Set(limits.proxyAddresses.map(normalizeAddress));
     this.events.on('share', ({ outcome }) => {
       this.counters[outcome] += 1;
     });
+    const turn = new LoopTurn({ budgetMs: limits.loopBudgetMs });
+    const verifier = options.verifier;
     this.ctx = {
       instance,
       network: options.network,
@@ -107,23 +108,21 @@ export class StratumServer {
       addresses: new ClientAddressBook(limits.ban),
       limits,
       logger: options.logger ?? pino({ level: 'silent' }),
+      turn,
+      overloaded: () => turn.overBudget() || verifier.backedUp?.(limits.checkBacklogMs) === true,
       emit: (event, payload) => this.emitSafe(event, payload),
       ban: (clientAddress) => this.closeBanned(clientAddress),
       now: options.now ?? Date.now,
-      memo<T>(job: Job, key: string, compute: () => T): T {
-        let perJob = memos.get(job);
-        if (!perJob) {
-          perJob = new Map();
-          memos.set(job, perJob);
-        }
-        if (!perJob.has(key)) perJob.set(key, compute());
-        return perJob.get(key) as T;
-      },
     };
   }
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** The limits in force: the defaults with the configured ones over them. */
+  get limits(): Readonly<StratumLimits> {
+    return this.ctx.limits;
   }
 
   /** Every socket held now, including those still in their preamble (what the connection cap counts). */

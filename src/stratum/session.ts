@@ -1,12 +1,15 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { clamp, parseDifficulty, type Ratio, shareTarget } from '../autolykos/index.ts';
+import { clamp, parseDifficulty, type Ratio } from '../autolykos/index.ts';
 import { InvalidAddressError, parseAddress } from '../ergo/index.ts';
 import type { StratumContext } from './context.ts';
+import { atDifficulty } from './difficulty-work.ts';
 import { LineFramer, type LineHandler } from './framing.ts';
 import type { Job } from './jobs.ts';
 import {
+  BUSY_MESSAGE,
+  busyLine,
   errorLine,
   notifyLine,
   parseRequestLine,
@@ -18,7 +21,8 @@ import {
   splitWorkerLogin,
   staticDifficultyFromPassword,
 } from './protocol.ts';
-import { checkSubmit, difficultyKey } from './submit.ts';
+import { checkSubmit } from './submit.ts';
+import type { TurnWriter } from './turn.ts';
 import type { PortConfig } from './types.ts';
 import {
   isEasier,
@@ -39,8 +43,11 @@ interface Login {
 /** A miner's writes buffered beyond this mean it stopped reading; it is dropped rather than hold memory. */
 const MAX_WRITE_BUFFER = 1 << 20;
 
-/** One miner connection: framing, limits, and the subscribe / authorize / submit conversation. */
-export class Session implements LineHandler {
+/**
+ * One miner connection: framing, limits, and the subscribe / authorize / submit conversation. Replies wait in
+ * the outbox for the end of the loop turn (LoopTurn) and leave in one write.
+ */
+export class Session implements LineHandler, TurnWriter {
   userAgent = '';
   extranonce1: string | null = null;
   readonly logins = new Map<string, Login>();
@@ -52,13 +59,13 @@ export class Session implements LineHandler {
   /** Submits still being checked (instant methods are answered at once and never count). */
   private pending = 0;
   private vardiff!: VardiffState;
-  /** Memo keys of this connection's difficulty, rebuilt only when it changes (broadcasts read them). */
-  private memoKeys = { target: '', lines: '' };
   /** null once the miner asked for a static difficulty (d=) or the port has none. */
   private vardiffConfig: VardiffConfig | null;
   private sentJob = false;
   private lastSentDifficulty: Ratio | null = null;
   private easiestSent: Ratio | null = null;
+  /** Lines written this turn, sent when it ends (null: nothing waiting). */
+  private outbox: (string | Buffer)[] | null = null;
 
   constructor(
     readonly id: number,
@@ -113,13 +120,14 @@ export class Session implements LineHandler {
   sendJob(job: Job): void {
     if (!this.extranonce1 || !this.authorized || this.closed) return;
     const d = this.vardiff.difficulty;
-    // Most miners share a few difficulties: the two lines are built once per job and difficulty.
-    const lines = this.ctx.memo(job, this.memoKeys.lines, () => {
-      const target = this.ctx.memo(job, this.memoKeys.target, () => shareTarget(d, job.b));
-      // Encoded once: writing one Buffer to many sockets skips a UTF-8 encoding per socket.
-      return Buffer.from(SET_DIFFICULTY_ONE + notifyLine(job, target, true));
-    });
-    this.write(lines);
+    // Most miners share a few difficulties: the two lines are built once per job and difficulty, and
+    // encoded once: writing one Buffer to many sockets skips a UTF-8 encoding per socket.
+    const work = atDifficulty(job, d);
+    work.lines ??= Buffer.from(SET_DIFFICULTY_ONE + notifyLine(job, work.target, true));
+    const lines = work.lines;
+    // A broadcast goes out at once; behind replies still waiting it keeps its place in line.
+    if (this.outbox) this.outbox.push(lines);
+    else this.send(lines);
     this.sentJob = true;
     if (d !== this.lastSentDifficulty) {
       this.lastSentDifficulty = d;
@@ -128,10 +136,6 @@ export class Session implements LineHandler {
   }
 
   private setVardiff(next: VardiffState): void {
-    if (next.difficulty !== this.vardiff?.difficulty) {
-      const key = difficultyKey(next.difficulty);
-      this.memoKeys = { target: `target:${key}`, lines: `lines:${key}` };
-    }
     this.vardiff = next;
   }
 
@@ -152,23 +156,49 @@ export class Session implements LineHandler {
 
   close(reason: string): void {
     if (this.closed) return;
+    // A last word (an error that closes the connection) goes out before the socket does.
+    if (this.outbox && !this.stream.destroyed) {
+      this.flush();
+      if (this.closed) return; // it was not reading: the flush closed it already
+    }
     this.closed = true;
     this.stream.destroy();
     if (this.extranonce1) this.ctx.extranonces.release(this.extranonce1);
     this.onClose(this, reason);
   }
 
-  private write(text: string | Buffer): void {
+  /** Queues a line for the end of the turn. */
+  private write(text: string): void {
+    if (this.closed) return;
+    if (this.outbox) this.outbox.push(text);
+    else {
+      this.outbox = [text];
+      this.ctx.turn.later(this);
+    }
+  }
+
+  /** The end of the turn: everything queued, in one write. */
+  flush(): void {
+    const out = this.outbox;
+    this.outbox = null;
+    if (!out) return;
+    if (out.length === 1) this.send(out[0]!);
+    else if (out.every((part) => typeof part === 'string')) this.send(out.join(''));
+    else this.send(Buffer.concat(out.map((part) => (typeof part === 'string' ? Buffer.from(part) : part))));
+  }
+
+  private send(data: string | Buffer): void {
     if (this.closed) return;
     if (this.stream.writableLength > MAX_WRITE_BUFFER) {
       this.close('not reading its socket');
       return;
     }
-    this.stream.write(text);
+    this.stream.write(data);
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.ctx.turn.enter();
     // One decoder for the bytes read before the session and after: a character split between reads stays whole.
     const verdict = this.framer.feed(this.decoder.write(chunk), this.ctx.now());
     if (verdict) this.close(verdict);
@@ -186,8 +216,10 @@ export class Session implements LineHandler {
       this.answerInstantly(id, method, params);
       return;
     }
-    if (this.pending >= this.ctx.limits.maxPendingRequests) {
-      this.close('too many pending requests');
+    // Shed before any work: a miner with many submits in flight, a loop turn past its budget, or share checks
+    // backed up beyond what the verifier clears in time. Busy is cheap and honest; a timeout is neither.
+    if (this.pending >= this.ctx.limits.maxPendingRequests || this.ctx.overloaded()) {
+      this.busy(id, params);
       return;
     }
     this.pending += 1;
@@ -201,6 +233,19 @@ export class Session implements LineHandler {
         if (id !== null) this.write(errorLine(id, StratumErrorCode.Other, 'internal error'));
       },
     );
+  }
+
+  private busy(id: RequestId | null, params: unknown[]): void {
+    if (id !== null) this.write(busyLine(id));
+    const login = typeof params[0] === 'string' ? this.logins.get(params[0]) : undefined;
+    this.ctx.emit('share', {
+      outcome: 'busy',
+      sessionId: this.id,
+      clientAddress: this.clientAddress,
+      address: login?.address ?? null,
+      worker: login?.worker ?? null,
+      reason: BUSY_MESSAGE,
+    });
   }
 
   /** Everything but submit is answered before the next line is read. */

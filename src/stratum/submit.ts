@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  expectedHashes,
   hexToBytes,
   isBlockSolution,
   meetsTarget,
   type Ratio,
-  shareTarget,
   VerifierOverloadedError,
 } from '../autolykos/index.ts';
 import type { StratumContext } from './context.ts';
-import type { Job } from './jobs.ts';
-import { StratumErrorCode, submittedNonce } from './protocol.ts';
+import { atDifficulty } from './difficulty-work.ts';
+import { BUSY_MESSAGE, StratumErrorCode, submittedNonce } from './protocol.ts';
 import type { AcceptedShare, ShareOutcome } from './types.ts';
 
 /** The parts of a session the share check needs. */
@@ -44,23 +42,6 @@ function reject(
   invalidWork = outcome === 'invalid',
 ): SubmitResult {
   return { ok: false, outcome, code, message, invalidWork };
-}
-
-const difficultyKeys = new WeakMap<Ratio, string>();
-
-/** "num/den", cached per ratio object: sessions hold their difficulty as one object between retargets. */
-export function difficultyKey(d: Ratio): string {
-  let key = difficultyKeys.get(d);
-  if (key === undefined) {
-    key = `${d.num}/${d.den}`;
-    difficultyKeys.set(d, key);
-  }
-  return key;
-}
-
-/** The share target of difficulty d for a job, computed once per job and difficulty. */
-function targetFor(ctx: StratumContext, job: Job, d: Ratio): bigint {
-  return ctx.memo(job, `target:${difficultyKey(d)}`, () => shareTarget(d, job.b));
 }
 
 /**
@@ -100,8 +81,7 @@ export async function checkSubmit(
     });
   } catch (err) {
     job.nonces.delete(nonce.nonce); // not checked, so the miner may send it again
-    if (err instanceof VerifierOverloadedError)
-      return reject('busy', StratumErrorCode.Other, 'server busy, share not checked');
+    if (err instanceof VerifierOverloadedError) return reject('busy', StratumErrorCode.Other, BUSY_MESSAGE);
     throw err;
   }
 
@@ -109,13 +89,13 @@ export async function checkSubmit(
   const isBlock = isBlockSolution(hit, job.b);
   let credited: Ratio | null = null;
   for (const d of session.acceptable) {
-    if (meetsTarget(hit, targetFor(ctx, job, d))) {
+    if (meetsTarget(hit, atDifficulty(job, d).target)) {
       credited = d;
       break;
     }
   }
   if (!isBlock && credited === null) {
-    const metGiven = meetsTarget(hit, targetFor(ctx, job, session.easiestDifficulty));
+    const metGiven = meetsTarget(hit, atDifficulty(job, session.easiestDifficulty).target);
     return reject('low-difficulty', StratumErrorCode.LowDifficulty, 'low difficulty share', !metGiven);
   }
   const difficulty = credited ?? session.difficulty;
@@ -132,13 +112,12 @@ export async function checkSubmit(
     blockDetail = result.detail;
     acceptedBy = [...(result.acceptedBy ?? [])];
   }
-  const expected = expectedHashes(targetFor(ctx, job, difficulty));
   const share: AcceptedShare = {
     id: randomUUID(),
     address: identity.address,
     worker: identity.worker,
     difficulty,
-    expectedHashes: expected.num / expected.den,
+    expectedHashes: atDifficulty(job, difficulty).expectedHashes,
     jobId: job.id,
     height: job.height,
     networkDifficulty: job.networkDifficulty,

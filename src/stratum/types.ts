@@ -60,6 +60,11 @@ export interface BlockSubmitter {
 
 export interface HitVerifier {
   verify(input: PowInput): Promise<bigint>;
+  /**
+   * Checks already waiting would take longer than `backlogMs` to clear: the server answers submits busy
+   * instead of queueing more (VerifierPool measures its own rate). Without it, only the loop's turn counts.
+   */
+  backedUp?(backlogMs: number): boolean;
 }
 
 export interface PortConfig {
@@ -77,8 +82,18 @@ export interface PortConfig {
 
 export interface StratumLimits {
   maxLineBytes: number;
-  /** Submits of one connection still being checked; instant methods (subscribe, authorize…) do not count. */
+  /**
+   * Submits of one connection still being checked; instant methods (subscribe, authorize…) do not count.
+   * Beyond it a submit is answered busy (the connection stays).
+   */
   maxPendingRequests: number;
+  /**
+   * Overload: once one turn of the event loop has run this long (ms), the turn's further submits are
+   * answered busy without a check, so a burst cannot push the latency of checked shares up without bound.
+   */
+  loopBudgetMs: number;
+  /** Overload: submits are answered busy while the share checks waiting would take longer than this (ms). */
+  checkBacklogMs: number;
   /**
    * Connections held at once over all ports, counted from accept (before any PROXY or TLS preamble). Kept
    * below the process's open-file limit with headroom for the journal, the database and HTTP (see
@@ -105,6 +120,8 @@ export interface StratumLimits {
 export const DEFAULT_LIMITS: StratumLimits = {
   maxLineBytes: 8192,
   maxPendingRequests: 32,
+  loopBudgetMs: 10,
+  checkBacklogMs: 20,
   maxConnections: 16_000,
   maxConnectionsPerAddress: 1024,
   messagesPerSecond: 50,

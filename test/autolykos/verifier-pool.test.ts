@@ -66,6 +66,43 @@ describe('verifier pool', () => {
     }
   });
 
+  it('sends the checks asked for in one turn of the event loop as one batch', async () => {
+    const one = await VerifierPool.start({ workers: 1, maxBatch: 64 });
+    try {
+      const input = { msg: randomBytes(32), nonce: randomBytes(8), height: 1_500_000 };
+      await one.verify(input);
+      const before = one.batchesSent;
+      const hits = await Promise.all(Array.from({ length: 50 }, () => one.verify(input)));
+      assert.equal(one.batchesSent - before, 1, 'fifty checks, one message');
+      assert.equal(new Set(hits).size, 1);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('tells when its oldest waiting check has waited longer than asked (backed up)', async () => {
+    // The portable kernel, one check at a time: 200 checks take well over 20 ms to clear.
+    const slow = await VerifierPool.start({
+      workers: 1,
+      maxBatch: 1,
+      maxInFlightPerWorker: 1,
+      kernel: 'reference',
+    });
+    try {
+      const input = { msg: randomBytes(32), nonce: randomBytes(8), height: 1_500_000 };
+      assert.equal(slow.backedUp(0), false, 'nothing waiting');
+      const all = Promise.all(Array.from({ length: 200 }, () => slow.verify(input)));
+      await new Promise((r) => setTimeout(r, 30));
+      assert.ok(slow.queued > 0, 'still waiting');
+      assert.equal(slow.backedUp(20), true, 'the oldest waiting check waited over 20 ms');
+      assert.equal(slow.backedUp(60_000), false);
+      await all;
+      assert.equal(slow.backedUp(0), false, 'cleared');
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('rejects malformed inputs without disturbing other checks', async () => {
     await assert.rejects(
       pool.verify({ msg: new Uint8Array(31), nonce: new Uint8Array(8), height: 1 }),

@@ -46,6 +46,24 @@ describe('startPool close (issue 11.13)', () => {
   });
 });
 
+describe('startPool: stratum limits from the config (issue 15)', () => {
+  it('the overload limits reach the stratum server; the rest keep their defaults', async () => {
+    const { logger } = captureLogs('info');
+    const config = configSchema.parse({
+      devnet: { enabled: true, port: 0 },
+      stratum: { ports: [{ port: 0, host: '127.0.0.1' }], limits: { loopBudgetMs: 7, checkBacklogMs: 33 } },
+    });
+    const pool = await startPool(config, logger, new MemoryShareSink());
+    try {
+      assert.equal(pool.stratum.limits.loopBudgetMs, 7);
+      assert.equal(pool.stratum.limits.checkBacklogMs, 33);
+      assert.equal(pool.stratum.limits.maxPendingRequests, 32);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('startPool: the stratum hint and the demo miner use the address the pool listens on (issue 11.21)', () => {
   for (const [host, shown] of [
     ['127.0.0.2', '127.0.0.2'],

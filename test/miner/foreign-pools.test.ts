@@ -228,6 +228,8 @@ describe('the CPU miner as a client of other Ergo pools (issue 11.25)', () => {
     try {
       await miner.start();
       await until(() => pool.submissions.length >= 5, 60_000, 'five shares');
+      // the pool records a share before its reply reaches the miner
+      await until(() => miner.stats.accepted >= 5, 10_000, 'five replies');
       assert.deepEqual(
         pool.submissions.map((s) => s.ntime),
         pool.submissions.map(() => 'undefined'),
