@@ -43,7 +43,7 @@ interface WorkerSlot {
  * Autolykos checks off the event loop: a bounded queue feeding worker threads in batches. Checks asked for in
  * one turn of the event loop go out together when the turn's I/O is done (one message per batch, not per
  * check); under light load that is a batch of one at once, under heavy load batches fill up. The pool
- * tells how long its oldest waiting check has waited, so callers can shed load before latency builds up.
+ * tells how long checks waited, so callers can shed load before latency builds up.
  */
 export class VerifierPool {
   private readonly queue: Pending[] = [];
@@ -52,6 +52,8 @@ export class VerifierPool {
   private readonly drainWaiters: { level: number; resolve: () => void }[] = [];
   private nextBatchId = 1;
   private lastN = { height: -1, n: 0 };
+  /** Checks answered since the last takeWaitMs(), and their total time from verify() to the answer. */
+  private waited = { count: 0, totalMs: 0 };
   private closed = false;
   private kernel = '';
 
@@ -108,12 +110,16 @@ export class VerifierPool {
   }
 
   /**
-   * Has the oldest check still waiting for a worker waited longer than `ms`? Then the workers are not keeping
-   * up (every one has its batches in flight), and callers shed load (answer "busy") instead of queueing work
-   * that can only come back late. The queue's age, not its length, so no rate has to be guessed.
+   * How long checks waited, in ms, since the last call: the mean time from verify() to the answer of the
+   * checks answered since, or, when none were, the age of the oldest check still waiting (a stall shows at
+   * once). Callers shed load on it (answer "busy") before latency builds up: the delay itself, so no rate has
+   * to be guessed.
    */
-  backedUp(ms: number): boolean {
-    return this.queue.length > 0 && performance.now() - this.queue[0]!.at > ms;
+  takeWaitMs(): number {
+    const { count, totalMs } = this.waited;
+    this.waited = { count: 0, totalMs: 0 };
+    if (count > 0) return totalMs / count;
+    return this.queue.length > 0 ? performance.now() - this.queue[0]!.at : 0;
   }
 
   private readonly dispatchLater = (): void => {
@@ -179,7 +185,12 @@ export class VerifierPool {
       for (const p of checks) p.reject(err);
     } else {
       const hits = new Uint8Array(message.hits);
-      for (const [k, p] of checks.entries()) p.resolve(bytesToBigInt(hits.subarray(32 * k, 32 * k + 32)));
+      const now = performance.now();
+      for (const [k, p] of checks.entries()) {
+        this.waited.totalMs += now - p.at;
+        p.resolve(bytesToBigInt(hits.subarray(32 * k, 32 * k + 32)));
+      }
+      this.waited.count += checks.length;
     }
     this.dispatch();
   }

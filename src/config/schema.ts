@@ -216,10 +216,8 @@ export const configSchema = z
           .object({
             maxLineBytes: z.number().int().min(256).optional(),
             maxPendingRequests: z.number().int().min(1).optional(),
-            /** Overload: a loop turn past this (ms) answers its further submits busy (default 10). */
-            loopBudgetMs: z.number().positive().optional(),
-            /** Overload: submits are answered busy while a share check has waited past this (ms; default 20). */
-            checkBacklogMs: z.number().positive().optional(),
+            /** Overload: the delay (ms) a share may meet before the excess is answered busy (default 20). */
+            overloadTargetMs: z.number().positive().optional(),
             /** Default 16000: below a 20000 open-file limit with room for the journal, database and HTTP. */
             maxConnections: z.number().int().min(1).optional(),
             maxConnectionsPerAddress: z.number().int().min(1).optional(),

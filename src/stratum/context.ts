@@ -25,13 +25,10 @@ export interface StratumContext {
   readonly addresses: ClientAddressBook;
   readonly limits: StratumLimits;
   readonly logger: Logger;
-  /** The event loop's current turn: replies leave when it ends; its length tells when the server is behind. */
+  /** The event loop's current turn: replies leave together when it ends. */
   readonly turn: LoopTurn;
-  /**
-   * Submits are shed (answered busy without a check) now: the loop turn ran past its budget, or the share
-   * checks waiting would take the verifier longer than the limit to clear.
-   */
-  overloaded(): boolean;
+  /** Check this submit (true), or shed it with a busy answer: the share of submits the server cannot take now. */
+  admit(): boolean;
   /** Emits to StratumServer.events; a listener that throws is logged, never reaches the caller. */
   emit<K extends keyof StratumEventMap>(event: K, payload: StratumEventMap[K][0]): void;
   /** Bans an address that just crossed the invalid-work ratio: closes every connection it has. */

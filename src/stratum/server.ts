@@ -11,6 +11,7 @@ import { type Job, JobBook, type Work } from './jobs.ts';
 import { type BoundPort, listenPort } from './listen.ts';
 import { normalizeAddress, readPreamble } from './preamble.ts';
 import { Session } from './session.ts';
+import { ShedController } from './shedding.ts';
 import { LoopTurn } from './turn.ts';
 import {
   type BlockSubmitter,
@@ -38,6 +39,8 @@ export interface StratumServerOptions {
   logger?: Logger;
   now?: () => number;
   sweepIntervalMs?: number;
+  /** How often the delay is read and the shed fraction updated (ms, default 20). */
+  shedIntervalMs?: number;
   /** The process's open-file limit (default: read from /proc/self/limits); the connection cap keeps below it. */
   openFileLimit?: number | null;
 }
@@ -73,6 +76,8 @@ export class StratumServer {
   private closingMany = false;
   private unwatchSink: (() => void) | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly shed: ShedController;
+  private shedTimer: NodeJS.Timeout | null = null;
   private nextSessionId = 1;
 
   constructor(private readonly options: StratumServerOptions) {
@@ -91,8 +96,8 @@ export class StratumServer {
     this.events.on('share', ({ outcome }) => {
       this.counters[outcome] += 1;
     });
-    const turn = new LoopTurn({ budgetMs: limits.loopBudgetMs });
-    const verifier = options.verifier;
+    const shed = new ShedController(limits.overloadTargetMs);
+    this.shed = shed;
     this.ctx = {
       instance,
       network: options.network,
@@ -108,8 +113,8 @@ export class StratumServer {
       addresses: new ClientAddressBook(limits.ban),
       limits,
       logger: options.logger ?? pino({ level: 'silent' }),
-      turn,
-      overloaded: () => turn.overBudget() || verifier.backedUp?.(limits.checkBacklogMs) === true,
+      turn: new LoopTurn(),
+      admit: () => shed.admit(),
       emit: (event, payload) => this.emitSafe(event, payload),
       ban: (clientAddress) => this.closeBanned(clientAddress),
       now: options.now ?? Date.now,
@@ -123,6 +128,11 @@ export class StratumServer {
   /** The limits in force: the defaults with the configured ones over them. */
   get limits(): Readonly<StratumLimits> {
     return this.ctx.limits;
+  }
+
+  /** The fraction of submits answered busy now because the server is behind (0 when it keeps up). */
+  get shedFraction(): number {
+    return this.shed.fraction;
   }
 
   /** Every socket held now, including those still in their preamble (what the connection cap counts). */
@@ -167,6 +177,7 @@ export class StratumServer {
       ) ?? null;
     this.sweepTimer = setInterval(() => this.sweep(), this.options.sweepIntervalMs ?? 5000);
     this.sweepTimer.unref();
+    this.watchDelay(this.options.shedIntervalMs ?? 20);
     return bound;
   }
 
@@ -196,6 +207,8 @@ export class StratumServer {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    if (this.shedTimer) clearTimeout(this.shedTimer);
+    this.shedTimer = null;
     this.unwatchSink?.();
     this.unwatchSink = null;
     const closing = this.servers
@@ -204,6 +217,24 @@ export class StratumServer {
     this.closeAll([...this.sessions], 'server stopping');
     for (const socket of this.sockets) socket.destroy(); // those still in their preamble
     await Promise.all(closing);
+  }
+
+  /**
+   * Every `intervalMs`, the delay a share meets here: how late this timer runs (the event loop's lag) or how
+   * long checks waited for a verifier thread, the larger. The shed fraction follows it.
+   */
+  private watchDelay(intervalMs: number): void {
+    let due = performance.now() + intervalMs;
+    const tick = () => {
+      const now = performance.now();
+      const lag = Math.max(0, now - due);
+      this.shed.update(Math.max(lag, this.options.verifier.takeWaitMs?.() ?? 0));
+      due = now + intervalMs;
+      this.shedTimer = setTimeout(tick, intervalMs);
+      this.shedTimer.unref();
+    };
+    this.shedTimer = setTimeout(tick, intervalMs);
+    this.shedTimer.unref();
   }
 
   /** The share sink cannot write: every miner goes (to its backup pool), and none is taken until it can. */

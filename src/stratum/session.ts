@@ -198,7 +198,6 @@ export class Session implements LineHandler, TurnWriter {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.ctx.turn.enter();
     // One decoder for the bytes read before the session and after: a character split between reads stays whole.
     const verdict = this.framer.feed(this.decoder.write(chunk), this.ctx.now());
     if (verdict) this.close(verdict);
@@ -216,9 +215,9 @@ export class Session implements LineHandler, TurnWriter {
       this.answerInstantly(id, method, params);
       return;
     }
-    // Shed before any work: a miner with many submits in flight, a loop turn past its budget, or share checks
-    // backed up beyond what the verifier clears in time. Busy is cheap and honest; a timeout is neither.
-    if (this.pending >= this.ctx.limits.maxPendingRequests || this.ctx.overloaded()) {
+    // Shed before any work: a miner with many submits in flight, or the fraction of submits the server cannot
+    // take now (ShedController). Busy is cheap and honest; a timeout is neither.
+    if (this.pending >= this.ctx.limits.maxPendingRequests || !this.ctx.admit()) {
       this.busy(id, params);
       return;
     }

@@ -61,10 +61,11 @@ export interface BlockSubmitter {
 export interface HitVerifier {
   verify(input: PowInput): Promise<bigint>;
   /**
-   * Checks already waiting would take longer than `backlogMs` to clear: the server answers submits busy
-   * instead of queueing more (VerifierPool measures its own rate). Without it, only the loop's turn counts.
+   * How long checks waited since the last call (ms: the mean from asking to answer of those answered since,
+   * or the age of the oldest still waiting when none were). The server sheds load to keep this and its event
+   * loop's lag near `overloadTargetMs`. Without it, only the event loop counts.
    */
-  backedUp?(backlogMs: number): boolean;
+  takeWaitMs?(): number;
 }
 
 export interface PortConfig {
@@ -88,12 +89,10 @@ export interface StratumLimits {
    */
   maxPendingRequests: number;
   /**
-   * Overload: once one turn of the event loop has run this long (ms), the turn's further submits are
-   * answered busy without a check, so a burst cannot push the latency of checked shares up without bound.
+   * Overload: the delay (ms) a share may meet in the server, in the event loop or waiting for a check, before
+   * the server sheds the excess submits (answers them busy, unchecked); see ShedController.
    */
-  loopBudgetMs: number;
-  /** Overload: submits are answered busy while the share checks waiting would take longer than this (ms). */
-  checkBacklogMs: number;
+  overloadTargetMs: number;
   /**
    * Connections held at once over all ports, counted from accept (before any PROXY or TLS preamble). Kept
    * below the process's open-file limit with headroom for the journal, the database and HTTP (see
@@ -120,8 +119,7 @@ export interface StratumLimits {
 export const DEFAULT_LIMITS: StratumLimits = {
   maxLineBytes: 8192,
   maxPendingRequests: 32,
-  loopBudgetMs: 10,
-  checkBacklogMs: 20,
+  overloadTargetMs: 20,
   maxConnections: 16_000,
   maxConnectionsPerAddress: 1024,
   messagesPerSecond: 50,

@@ -47,17 +47,20 @@ describe('startPool close (issue 11.13)', () => {
 });
 
 describe('startPool: stratum limits from the config (issue 15)', () => {
-  it('the overload limits reach the stratum server; the rest keep their defaults', async () => {
+  it('the configured limits reach the stratum server; the rest keep their defaults', async () => {
     const { logger } = captureLogs('info');
     const config = configSchema.parse({
       devnet: { enabled: true, port: 0 },
-      stratum: { ports: [{ port: 0, host: '127.0.0.1' }], limits: { loopBudgetMs: 7, checkBacklogMs: 33 } },
+      stratum: {
+        ports: [{ port: 0, host: '127.0.0.1' }],
+        limits: { overloadTargetMs: 7, maxPendingRequests: 9 },
+      },
     });
     const pool = await startPool(config, logger, new MemoryShareSink());
     try {
-      assert.equal(pool.stratum.limits.loopBudgetMs, 7);
-      assert.equal(pool.stratum.limits.checkBacklogMs, 33);
-      assert.equal(pool.stratum.limits.maxPendingRequests, 32);
+      assert.equal(pool.stratum.limits.overloadTargetMs, 7);
+      assert.equal(pool.stratum.limits.maxPendingRequests, 9);
+      assert.equal(pool.stratum.limits.messagesPerSecond, 50, 'a default');
     } finally {
       await pool.close();
     }
