@@ -13,7 +13,7 @@ export interface VerifierPoolOptions {
   maxQueue?: number;
   /** Most checks sent to a worker in one message. */
   maxBatch?: number;
-  /** Batches in flight per worker (2 hides the message round trip). */
+  /** Batches in flight per worker (4: the worker has work while the event loop is busy with I/O). */
   maxInFlightPerWorker?: number;
   kernel?: KernelChoice;
 }
@@ -43,7 +43,7 @@ interface WorkerSlot {
  * Autolykos checks off the event loop: a bounded queue feeding worker threads in batches. Checks asked for in
  * one turn of the event loop go out together when the turn's I/O is done (one message per batch, not per
  * check); under light load that is a batch of one at once, under heavy load batches fill up. The pool
- * tells how long checks waited, so callers can shed load before latency builds up.
+ * tells how long its oldest waiting check has waited, so callers can shed load before latency builds up.
  */
 export class VerifierPool {
   private readonly queue: Pending[] = [];
@@ -52,8 +52,6 @@ export class VerifierPool {
   private readonly drainWaiters: { level: number; resolve: () => void }[] = [];
   private nextBatchId = 1;
   private lastN = { height: -1, n: 0 };
-  /** Checks answered since the last takeWaitMs(), and their total time from verify() to the answer. */
-  private waited = { count: 0, totalMs: 0 };
   private closed = false;
   private kernel = '';
 
@@ -64,7 +62,7 @@ export class VerifierPool {
       workers: options.workers ?? availableParallelism(),
       maxQueue: options.maxQueue ?? 50_000,
       maxBatch: options.maxBatch ?? 64,
-      maxInFlightPerWorker: options.maxInFlightPerWorker ?? 2,
+      maxInFlightPerWorker: options.maxInFlightPerWorker ?? 4,
       kernel: options.kernel ?? 'best',
     });
     if (!Number.isInteger(pool.options.workers) || pool.options.workers < 1) {
@@ -110,15 +108,11 @@ export class VerifierPool {
   }
 
   /**
-   * How long checks waited, in ms, since the last call: the mean time from verify() to the answer of the
-   * checks answered since, or, when none were, the age of the oldest check still waiting (a stall shows at
-   * once). Callers shed load on it (answer "busy") before latency builds up: the delay itself, so no rate has
-   * to be guessed.
+   * How long the oldest check still waiting for a worker has waited (ms; 0 when none waits). It grows only
+   * while every worker has its batches in flight, that is when the threads do not keep up; callers shed load
+   * on it (answer "busy") before latency builds up. The delay itself, so no rate has to be guessed.
    */
-  takeWaitMs(): number {
-    const { count, totalMs } = this.waited;
-    this.waited = { count: 0, totalMs: 0 };
-    if (count > 0) return totalMs / count;
+  queueAgeMs(): number {
     return this.queue.length > 0 ? performance.now() - this.queue[0]!.at : 0;
   }
 
@@ -185,12 +179,7 @@ export class VerifierPool {
       for (const p of checks) p.reject(err);
     } else {
       const hits = new Uint8Array(message.hits);
-      const now = performance.now();
-      for (const [k, p] of checks.entries()) {
-        this.waited.totalMs += now - p.at;
-        p.resolve(bytesToBigInt(hits.subarray(32 * k, 32 * k + 32)));
-      }
-      this.waited.count += checks.length;
+      for (const [k, p] of checks.entries()) p.resolve(bytesToBigInt(hits.subarray(32 * k, 32 * k + 32)));
     }
     this.dispatch();
   }

@@ -207,7 +207,7 @@ export class StratumServer {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
-    if (this.shedTimer) clearTimeout(this.shedTimer);
+    if (this.shedTimer) clearInterval(this.shedTimer);
     this.shedTimer = null;
     this.unwatchSink?.();
     this.unwatchSink = null;
@@ -220,20 +220,14 @@ export class StratumServer {
   }
 
   /**
-   * Every `intervalMs`, the delay a share meets here: how late this timer runs (the event loop's lag) or how
-   * long checks waited for a verifier thread, the larger. The shed fraction follows it.
+   * Every `intervalMs`, how long the oldest share check has waited for a verifier thread; the shed fraction
+   * follows it. Not the event loop's lag: the loop's work is mostly the socket I/O every submit costs, shed or
+   * not, so shedding would not shorten it and a controller on it would shed shares the threads could check.
    */
   private watchDelay(intervalMs: number): void {
-    let due = performance.now() + intervalMs;
-    const tick = () => {
-      const now = performance.now();
-      const lag = Math.max(0, now - due);
-      this.shed.update(Math.max(lag, this.options.verifier.takeWaitMs?.() ?? 0));
-      due = now + intervalMs;
-      this.shedTimer = setTimeout(tick, intervalMs);
-      this.shedTimer.unref();
-    };
-    this.shedTimer = setTimeout(tick, intervalMs);
+    const { verifier } = this.options;
+    if (!verifier.queueAgeMs) return;
+    this.shedTimer = setInterval(() => this.shed.update(verifier.queueAgeMs!()), intervalMs);
     this.shedTimer.unref();
   }
 

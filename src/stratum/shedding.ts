@@ -4,16 +4,15 @@ const GAIN_OVER_TARGET = 0.002;
 const GAIN_TREND = 0.005;
 
 /**
- * What fraction of submits to shed (answer "busy" unchecked), steered by the delay shares meet in the server:
- * a proportional-integral controller in the manner of PIE (RFC 8033), updated every few milliseconds with the
- * larger of the event loop's lag and the time share checks waited for a verifier thread.
+ * What fraction of submits to shed (answer "busy" unchecked), steered by how long share checks wait for a
+ * verifier thread: a proportional-integral controller in the manner of PIE (RFC 8033), updated every few
+ * milliseconds with that delay.
  *
- * Why a fraction and not a threshold: on a machine whose cores the verifier threads share with the event loop
- * (and here with the load generator), the delay has spikes of a scheduler's time slice that a threshold
- * answers by shedding everything for a moment while the verifiers sit idle; a fraction that rises only while
- * the delay stays over the target sheds just the excess, and the rest is checked at full speed. The
- * admission itself is deterministic (a running credit), so exactly that fraction is shed, with no random draw
- * per share.
+ * Why a fraction and not a threshold: on a machine whose cores the verifier threads share with the event loop,
+ * the delay has spikes of a scheduler's time slice that a threshold answers by shedding everything for a
+ * moment while the threads sit idle; a fraction that rises only while the delay stays over the target sheds
+ * just the excess, and the rest is checked at full speed. The admission itself is deterministic (a running
+ * credit), so exactly that fraction is shed, with no random draw per share.
  */
 export class ShedController {
   /** The fraction shed now, in [0, 1]. */

@@ -61,11 +61,10 @@ export interface BlockSubmitter {
 export interface HitVerifier {
   verify(input: PowInput): Promise<bigint>;
   /**
-   * How long checks waited since the last call (ms: the mean from asking to answer of those answered since,
-   * or the age of the oldest still waiting when none were). The server sheds load to keep this and its event
-   * loop's lag near `overloadTargetMs`. Without it, only the event loop counts.
+   * How long the oldest check still waiting for a verifier thread has waited (ms; 0 when none waits). The
+   * server sheds the submits the threads cannot keep up with, to hold this near `overloadTargetMs`.
    */
-  takeWaitMs?(): number;
+  queueAgeMs?(): number;
 }
 
 export interface PortConfig {
@@ -89,8 +88,8 @@ export interface StratumLimits {
    */
   maxPendingRequests: number;
   /**
-   * Overload: the delay (ms) a share may meet in the server, in the event loop or waiting for a check, before
-   * the server sheds the excess submits (answers them busy, unchecked); see ShedController.
+   * Overload: how long (ms) a share may wait for a verifier thread before the server sheds the excess
+   * submits (answers them busy, unchecked); see ShedController.
    */
   overloadTargetMs: number;
   /**

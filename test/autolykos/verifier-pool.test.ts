@@ -80,7 +80,7 @@ describe('verifier pool', () => {
     }
   });
 
-  it('tells how long checks waited: the oldest still waiting during a stall, then the mean of those answered', async () => {
+  it('tells how long its oldest waiting check has waited (0 when none waits)', async () => {
     // The portable kernel, one check at a time: 200 checks take well over 30 ms to clear.
     const slow = await VerifierPool.start({
       workers: 1,
@@ -90,17 +90,14 @@ describe('verifier pool', () => {
     });
     try {
       const input = { msg: randomBytes(32), nonce: randomBytes(8), height: 1_500_000 };
-      assert.equal(slow.takeWaitMs(), 0, 'nothing asked, nothing waited');
+      assert.equal(slow.queueAgeMs(), 0, 'nothing waiting');
       const all = Promise.all(Array.from({ length: 200 }, () => slow.verify(input)));
       await new Promise((r) => setTimeout(r, 30));
-      const during = slow.takeWaitMs();
-      assert.ok(during > 5, `${during} ms: checks are waiting`);
+      assert.ok(slow.queued > 0, 'still waiting');
+      const age = slow.queueAgeMs();
+      assert.ok(age >= 25, `${age} ms: the oldest waiting check has waited since it was asked for`);
       await all;
-      const answered = slow.takeWaitMs();
-      assert.ok(answered > 10, `${answered} ms: the mean wait of the checks answered since`);
-      assert.equal(slow.takeWaitMs(), 0, 'cleared: nothing answered or waiting since');
-      await slow.verify(input);
-      assert.ok(slow.takeWaitMs() < 50, 'a lone check waits no longer than its own check');
+      assert.equal(slow.queueAgeMs(), 0, 'cleared');
     } finally {
       await slow.close();
     }
