@@ -19,6 +19,7 @@ export const ADDRESS = '9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA';
 export function share(k: number, isBlock = false): AcceptedShare {
   return {
     id: randomUUID(),
+    poolId: 'ergo',
     address: ADDRESS,
     worker: `rig${k % 100}`,
     difficulty: { num: 1n, den: 1000n },

@@ -134,6 +134,7 @@ export async function startPool(
           ...(p.tls ? { tls: readPortTls(p.tls) } : {}),
         }),
       ),
+      poolId: config.pool.id,
       network: config.network,
       verifier: timedVerifier,
       submitter: nodeSet,

@@ -16,6 +16,8 @@ export class JournalFormatError extends Error {
 interface SharePayloadV1 {
   v: 1;
   id: string;
+  /** The pool (absent in journals written before pools existed: decoded as '', the default pool). */
+  pool?: string;
   address: string;
   worker: string;
   difficulty: string;
@@ -41,6 +43,7 @@ export function encodeShare(share: AcceptedShare): Buffer {
   const payload: SharePayloadV1 = {
     v: 1,
     id: share.id,
+    pool: share.poolId,
     address: share.address,
     worker: share.worker,
     difficulty: `${share.difficulty.num}/${share.difficulty.den}`,
@@ -111,8 +114,11 @@ export function decodeShare(payload: Uint8Array): AcceptedShare {
     !(Array.isArray(acceptedBy) && acceptedBy.every((n) => typeof n === 'string'))
   )
     throw new JournalFormatError('share field acceptedBy is not a list of node names');
+  if (o.pool !== undefined && typeof o.pool !== 'string')
+    throw new JournalFormatError('share field pool is not a string');
   return {
     id: text(o, 'id'),
+    poolId: (o.pool as string | undefined) ?? '',
     address: text(o, 'address'),
     worker: text(o, 'worker'),
     difficulty: { num: BigInt(num), den: BigInt(den) },

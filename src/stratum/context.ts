@@ -16,6 +16,8 @@ import type {
 /** Server-wide services a session uses; one per stratum server instance. */
 export interface StratumContext {
   readonly instance: string;
+  /** The pool this server's shares are credited to. */
+  readonly poolId: string;
   readonly network: NetworkName;
   readonly jobs: JobBook;
   readonly extranonces: ExtranonceAllocator;

@@ -25,6 +25,8 @@ import {
 
 export interface StratumServerOptions {
   ports: PortConfig[];
+  /** The pool its shares are credited to (default 'ergo', the default pool id). */
+  poolId?: string;
   network: NetworkName;
   verifier: HitVerifier;
   submitter: BlockSubmitter;
@@ -100,6 +102,7 @@ export class StratumServer {
     this.shed = shed;
     this.ctx = {
       instance,
+      poolId: options.poolId ?? 'ergo',
       network: options.network,
       jobs: new JobBook({ instancePrefix: instance }),
       extranonces: new ExtranonceAllocator({

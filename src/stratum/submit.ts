@@ -114,6 +114,7 @@ export async function checkSubmit(
   }
   const share: AcceptedShare = {
     id: randomUUID(),
+    poolId: ctx.poolId,
     address: identity.address,
     worker: identity.worker,
     difficulty,

@@ -5,6 +5,11 @@ import type { VardiffConfig } from './vardiff.ts';
 /** A share the pool acknowledged; everything accounting, stats and audits need. */
 export interface AcceptedShare {
   id: string;
+  /**
+   * The pool that accepted it (config `pools[].id`). '' only in shares journaled before pools existed: the
+   * share store credits those to the deployment's default pool.
+   */
+  poolId: string;
   address: string;
   worker: string;
   /** Share difficulty credited (share-difficulty units), as an exact ratio. */

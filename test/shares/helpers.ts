@@ -12,6 +12,7 @@ export const ADDRESS = '9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA';
 export function makeShare(k: number, overrides: Partial<AcceptedShare> = {}): AcceptedShare {
   return {
     id: randomUUID(),
+    poolId: 'ergo',
     address: ADDRESS,
     worker: 'rig01',
     difficulty: { num: 1n, den: 100_000n },
