@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseDifficulty } from '../src/autolykos/index.ts';
+import { ergoStratumPool } from '../src/cli/coins.ts';
 import { MemoryShareSink, StratumServer } from '../src/stratum/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/enigmapool', import.meta.url));
@@ -101,20 +102,26 @@ if (mode === 'bare') {
   );
   for (const child of result.children) child.kill('SIGTERM');
 } else {
+  const d = parseDifficulty('1');
   const server = new StratumServer({
-    ports: [
-      {
-        port: 0,
-        host: '127.0.0.1',
-        startDifficulty: parseDifficulty('1'),
-        minDifficulty: parseDifficulty('1'),
-        maxDifficulty: parseDifficulty('1'),
-        vardiff: null,
-      },
+    pools: [
+      ergoStratumPool({
+        id: 'ergo',
+        network: 'mainnet',
+        ports: [
+          {
+            port: 0,
+            host: '127.0.0.1',
+            startDifficulty: d,
+            minDifficulty: d,
+            maxDifficulty: d,
+            vardiff: null,
+          },
+        ],
+        verifier: { verify: async () => 0n },
+        nodes: { submitSolution: async () => ({ accepted: false }) },
+      }),
     ],
-    network: 'mainnet',
-    verifier: { verify: async () => 0n },
-    submitter: { submitSolution: async () => ({ accepted: false }) },
     sink: new MemoryShareSink(),
     extranonce1Size: 3,
     limits: { maxConnectionsPerAddress: 1_000_000, idleTimeoutMs: 3_600_000 },

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const DOMAINS = [
+  'coin',
   'autolykos',
   'ergo',
   'devnet',
@@ -80,6 +81,18 @@ describe('architecture', () => {
     };
     for (const file of files) visit(file, []);
     assert.deepEqual(cycles, []);
+  });
+
+  it('keeps the stratum server and the share pipeline generic over the coin (issue 14)', () => {
+    // A coin is a folder implementing src/coin's Coin; these domains must not reach into any coin's code.
+    const COIN_CODE = ['autolykos', 'ergo', 'devnet'];
+    const violations: string[] = [];
+    for (const file of files)
+      if (['stratum', 'shares', 'coin'].includes(domainOf(file)))
+        for (const target of relativeImports(file))
+          if (COIN_CODE.includes(domainOf(target)))
+            violations.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+    assert.deepEqual(violations, []);
   });
 
   it('keeps source files small (≤ 400 lines)', () => {

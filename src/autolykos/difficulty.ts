@@ -1,5 +1,5 @@
+import { type Ratio, ratio } from '../coin/index.ts';
 import { DIFF1_TARGET, GROUP_ORDER_Q, TWO_POW_256 } from './constants.ts';
-import { parseDecimal, type Ratio, ratio } from './rational.ts';
 
 /**
  * Difficulty and target arithmetic, exact (bigint and rationals only).
@@ -11,25 +11,6 @@ import { parseDecimal, type Ratio, ratio } from './rational.ts';
  *   target floor(DIFF1 / d), i.e. ≈ d · 2^32 expected hashes. This is the unit Ergo GPU miners display and
  *   MiningCore-based pools use, so a miner's numbers match between pools.
  */
-/** Parses a share difficulty such as "0.001", "12", "1e-3" into an exact positive ratio. */
-export function parseDifficulty(text: string): Ratio {
-  let value: Ratio;
-  try {
-    value = parseDecimal(text, 'difficulty');
-  } catch {
-    throw new RangeError(`difficulty "${text}" is not a decimal number`);
-  }
-  if (value.num <= 0n) throw new RangeError(`difficulty "${text}" must be greater than zero`);
-  return value;
-}
-
-/** Converts a JS number (e.g. from JSON config or vardiff) to the ratio of its shortest decimal form. */
-export function difficultyFromNumber(value: number): Ratio {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new RangeError(`difficulty must be a positive number, got ${value}`);
-  return parseDifficulty(String(value));
-}
-
 /** Block target b = floor(q / D) for network difficulty D (node `getB`). */
 export function blockTarget(networkDifficulty: bigint): bigint {
   if (networkDifficulty <= 0n) throw new RangeError('network difficulty must be positive');

@@ -1,4 +1,27 @@
 /** Autolykos v2: the exact, pure PoW and difficulty core, the fast kernels and the verifier thread pool. */
+
+// Exact rationals and share-difficulty parsing live in the coin seam; re-exported for Autolykos' callers.
+export {
+  add,
+  clamp,
+  compare,
+  difficultyFromNumber,
+  div,
+  equal,
+  floor,
+  formatRatio,
+  gcd,
+  isZero,
+  lcm,
+  mul,
+  ONE,
+  parseDecimal,
+  parseDifficulty,
+  type Ratio,
+  ratio,
+  sub,
+  ZERO,
+} from '../coin/index.ts';
 export { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes, InvalidFieldError } from './bytes.ts';
 export { decodeCompactBits, encodeCompactBits } from './compact-bits.ts';
 export {
@@ -11,13 +34,11 @@ export {
 } from './constants.ts';
 export {
   blockTarget,
-  difficultyFromNumber,
   expectedHashes,
   isBlockSolution,
   meetsTarget,
   networkDifficultyFromTarget,
   networkDifficultyInShareUnits,
-  parseDifficulty,
   shareDifficultyOfTarget,
   shareTarget,
 } from './difficulty.ts';
@@ -40,25 +61,6 @@ export {
   nativeKernels,
   nativeLoadError,
 } from './native.ts';
-export {
-  add,
-  clamp,
-  compare,
-  div,
-  equal,
-  floor,
-  formatRatio,
-  gcd,
-  isZero,
-  lcm,
-  mul,
-  ONE,
-  parseDecimal,
-  type Ratio,
-  ratio,
-  sub,
-  ZERO,
-} from './rational.ts';
 export { AUTOLYKOS_M, createReferenceKernel } from './reference.ts';
 export { calcN } from './table-size.ts';
 export { VerifierOverloadedError, VerifierPool, type VerifierPoolOptions } from './verifier-pool.ts';

@@ -8,10 +8,11 @@ import { parseDifficulty, VerifierPool } from '../autolykos/index.ts';
 import type { PoolConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { type Devnet, startDevnet } from '../devnet/index.ts';
-import { NodeSet } from '../ergo/index.ts';
+import { ergoWorkSource, NodeSet } from '../ergo/index.ts';
 import { CpuMiner } from '../miner/index.ts';
 import { LateAcceptances } from '../shares/index.ts';
 import { type BoundPort, type PortConfig, type ShareSink, StratumServer } from '../stratum/index.ts';
+import { ergoStratumPool } from './coins.ts';
 import { demoMinerAddress } from './demo-key.ts';
 import { describePool, type Observability, startObservability } from './observe.ts';
 import { closeSharePipeline, openSharePipeline, type SharePipeline } from './pipeline.ts';
@@ -111,33 +112,29 @@ export async function startPool(
     );
 
     let observed: Observability | null = null;
-    const timedVerifier = {
-      async verify(input: Parameters<VerifierPool['verify']>[0]) {
-        const started = performance.now();
-        try {
-          return await verifier.verify(input);
-        } finally {
-          observed?.metrics.observeShareCheck((performance.now() - started) / 1000);
-        }
-      },
-    };
+    const poolId = config.pool.id;
     const stratum = new StratumServer({
-      ports: config.stratum.ports.map(
-        (p): PortConfig => ({
-          port: p.port,
-          host: p.host,
-          ...(p.name ? { name: p.name } : {}),
-          startDifficulty: parseDifficulty(p.difficulty.start),
-          minDifficulty: parseDifficulty(p.difficulty.min),
-          maxDifficulty: parseDifficulty(p.difficulty.max),
-          vardiff: p.vardiff === false ? null : p.vardiff,
-          ...(p.tls ? { tls: readPortTls(p.tls) } : {}),
+      pools: [
+        ergoStratumPool({
+          id: poolId,
+          network: config.network,
+          ports: config.stratum.ports.map(
+            (p): PortConfig => ({
+              port: p.port,
+              host: p.host,
+              ...(p.name ? { name: p.name } : {}),
+              startDifficulty: parseDifficulty(p.difficulty.start),
+              minDifficulty: parseDifficulty(p.difficulty.min),
+              maxDifficulty: parseDifficulty(p.difficulty.max),
+              vardiff: p.vardiff === false ? null : p.vardiff,
+              ...(p.tls ? { tls: readPortTls(p.tls) } : {}),
+            }),
+          ),
+          verifier,
+          nodes: nodeSet,
+          observe: (seconds) => observed?.metrics.observeShareCheck(seconds),
         }),
-      ),
-      poolId: config.pool.id,
-      network: config.network,
-      verifier: timedVerifier,
-      submitter: nodeSet,
+      ],
       sink,
       instanceId: config.instance.id,
       instanceBits: config.instance.bits,
@@ -145,6 +142,8 @@ export async function startPool(
       limits: { ...config.stratum.limits, proxyAddresses: config.stratum.proxyAddresses },
       logger: logger.child({ part: 'stratum' }),
     });
+    const stopWork = ergoWorkSource(nodeSet).onWork((work) => stratum.setWork(work, poolId));
+    closers.push(async () => stopWork());
     closers.push(wireEvents(nodeSet, stratum, logger));
     const ports = await stratum.start();
     closers.push(async () => {
@@ -264,15 +263,6 @@ export function startPoolAccounting(
 
 /** Logs what the operator wants to see; returns the step that stops the periodic summary. */
 function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): () => Promise<void> {
-  nodeSet.on('work', ({ work, blockVersion, node }) => {
-    stratum.setWork({
-      msg: work.msg,
-      b: work.b,
-      height: work.h,
-      version: blockVersion,
-      source: { node, pk: work.pk },
-    });
-  });
   nodeSet.on('height', ({ height, node }) => logger.debug({ height, node }, 'new chain height'));
   nodeSet.on('switch', ({ from, to }) => {
     if (to === null)

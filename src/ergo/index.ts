@@ -2,6 +2,7 @@
  * The Ergo side: node REST wire types, exact JSON, chain rules (emission, EIP-27, addresses).
  * Shared file: add export lines, never rewrite others' lines.
  */
+
 export {
   addressOfErgoTree,
   InvalidAddressError,
@@ -18,6 +19,7 @@ export {
   type ErgoNodeClientOptions,
   type WalletTransactionsQuery,
 } from './client.ts';
+export { ergoBlockSubmitter, ergoCoin, ergoShareChecker, ergoWorkSource } from './coin.ts';
 export {
   COINS_TOTAL,
   EIP27_ACTIVATION_HEIGHT,
@@ -68,6 +70,14 @@ export type {
 export type { ResubmitEvent } from './resubmit.ts';
 export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, shouldRetry } from './retry.ts';
 export { isPublicKey } from './reward-key.ts';
+export {
+  ERGO_DIALECT,
+  type ErgoWork,
+  msgBytes,
+  notifyLine,
+  SET_DIFFICULTY_ONE,
+  submittedNonce,
+} from './stratum-dialect.ts';
 export {
   isAlreadySolved,
   type SubmissionOutcome,

@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import type { AcceptedShare } from '../stratum/index.ts';
 
 /** How journal shares become rows of `shares` and `blocks` (pure; column names from src/db/migrations). */

@@ -1,28 +1,29 @@
 import type { Logger } from 'pino';
-import type { NetworkName } from '../ergo/index.ts';
+import type { BlockSubmitter, Coin, CoinWork, ShareChecker } from '../coin/index.ts';
 import type { ClientAddressBook } from './bans.ts';
 import type { ExtranonceAllocator } from './extranonce.ts';
 import type { JobBook } from './jobs.ts';
 import type { LoopTurn } from './turn.ts';
-import type {
-  AcceptedShare,
-  BlockSubmitter,
-  HitVerifier,
-  ShareOutcome,
-  ShareSink,
-  StratumLimits,
-} from './types.ts';
+import type { AcceptedShare, ShareOutcome, ShareSink, StratumLimits } from './types.ts';
 
-/** Server-wide services a session uses; one per stratum server instance. */
+/** One pool the server serves: its coin, its jobs, and where its shares are checked and its blocks go. */
+export interface PoolContext<W extends CoinWork = CoinWork> {
+  /** Shares, blocks and credits carry it (config `pools[].id`). */
+  readonly id: string;
+  readonly coin: Coin<W>;
+  readonly jobs: JobBook<W>;
+  readonly checker: ShareChecker<W>;
+  readonly blocks: BlockSubmitter<W>;
+}
+
+/**
+ * Server-wide services a session uses; one per stratum server instance, shared by its pools (one connection
+ * cap, one address book for bans, one extranonce1 space: two pools on the same node never hand two miners
+ * the same nonces).
+ */
 export interface StratumContext {
   readonly instance: string;
-  /** The pool this server's shares are credited to. */
-  readonly poolId: string;
-  readonly network: NetworkName;
-  readonly jobs: JobBook;
   readonly extranonces: ExtranonceAllocator;
-  readonly verifier: HitVerifier;
-  readonly submitter: BlockSubmitter;
   readonly sink: ShareSink;
   readonly addresses: ClientAddressBook;
   readonly limits: StratumLimits;
@@ -39,6 +40,7 @@ export interface StratumContext {
 }
 
 export interface ShareEvent {
+  poolId: string;
   outcome: ShareOutcome;
   sessionId: number;
   clientAddress: string;
@@ -52,14 +54,14 @@ export interface ShareEvent {
 export interface StratumEventMap {
   share: [ShareEvent];
   block: [{ share: AcceptedShare; accepted: boolean; detail?: string }];
-  connected: [{ sessionId: number; clientAddress: string; port: number }];
+  connected: [{ sessionId: number; clientAddress: string; port: number; poolId: string }];
   disconnected: [{ sessionId: number; clientAddress: string; reason: string }];
-  authorized: [{ sessionId: number; address: string; worker: string }];
+  authorized: [{ sessionId: number; poolId: string; address: string; worker: string }];
   /** `until`: when the ban ends (ms); `shared`: decided by another instance (applySharedBan). */
   banned: [{ clientAddress: string; connectionsClosed: number; until: number; shared: boolean }];
   /** The share sink cannot make shares durable: every miner was disconnected and new ones are refused. */
   suspended: [{ reason: string; connectionsClosed: number }];
   resumed: [{ suspendedMs: number }];
   /** A miner asked for settings (t= in the password) and has an accepted share on that connection. */
-  settings: [{ address: string; payoutThreshold: string; clientAddress: string }];
+  settings: [{ poolId: string; address: string; payoutThreshold: string; clientAddress: string }];
 }

@@ -1,4 +1,4 @@
-import { expectedHashes, type Ratio, shareTarget } from '../autolykos/index.ts';
+import type { CoinWork, Ratio, StratumDialect } from '../coin/index.ts';
 import type { DifficultyWork, Job } from './jobs.ts';
 
 const difficultyKeys = new WeakMap<Ratio, string>();
@@ -14,14 +14,17 @@ export function difficultyKey(d: Ratio): string {
 }
 
 /** The job at difficulty d: its share target and expected hashes, big-integer work done once per pair. */
-export function atDifficulty(job: Job, d: Ratio): DifficultyWork {
+export function atDifficulty<W extends CoinWork>(
+  coin: StratumDialect<W>,
+  job: Job<W>,
+  d: Ratio,
+): DifficultyWork {
   const key = difficultyKey(d);
-  let work = job.atDifficulty.get(key);
-  if (work === undefined) {
-    const target = shareTarget(d, job.b);
-    const expected = expectedHashes(target);
-    work = { target, expectedHashes: expected.num / expected.den };
-    job.atDifficulty.set(key, work);
+  let at = job.atDifficulty.get(key);
+  if (at === undefined) {
+    const target = coin.shareTarget(job.work, d);
+    at = { target, expectedHashes: coin.expectedHashes(target) };
+    job.atDifficulty.set(key, at);
   }
-  return work;
+  return at;
 }

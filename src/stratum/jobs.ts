@@ -1,50 +1,45 @@
-import { hexToBytes, networkDifficultyFromTarget } from '../autolykos/index.ts';
-
-/** Work from the node: the candidate's msg, target b, height, and the block version for notify. */
-export interface Work {
-  msg: string;
-  b: bigint;
-  height: number;
-  version: number;
-  /** The node the candidate came from and the key it pays (recorded with a block found on it). */
-  source?: { node: string; pk: string };
-}
+import type { CoinWork, StratumDialect } from '../coin/index.ts';
 
 /** What a job looks like at one share difficulty: computed once per job and difficulty, shared by sessions. */
 export interface DifficultyWork {
-  /** The share target for difficulty d as the notify carries it (never harder than b). */
+  /** The share target for difficulty d as the coin's notify carries it (never harder than a block's). */
   target: bigint;
-  /** Expected Autolykos evaluations for a share at this target: 2^256 / target, floored. */
+  /** Expected hashes for a share at this target. */
   expectedHashes: bigint;
-  /** set_difficulty and notify for this job at this difficulty, encoded once (broadcasts write the Buffer). */
+  /** The job's lines at this difficulty, encoded once (broadcasts write the Buffer). */
   lines?: Buffer;
 }
 
-export interface Job extends Work {
+/** A coin's work as the server tracks it: an id miners name in submits, and its age. */
+export interface Job<W extends CoinWork = CoinWork> {
   id: string;
-  msgBytes: Uint8Array;
+  work: W;
+  height: number;
+  /** Expected hashes per block at this work (the coin's network difficulty). */
   networkDifficulty: bigint;
   createdAt: number;
   /** When a newer job replaced this one (ms), or null while it is the current job. */
   replacedAt: number | null;
   /** Nonces already submitted for this job (duplicate detection), lower-case hex; emptied once it is stale. */
   readonly nonces: Set<string>;
-  /** Targets and notify lines per share difficulty (see atDifficulty); emptied once the job is stale. */
+  /** Targets and lines per share difficulty (see atDifficulty); emptied once the job is stale. */
   readonly atDifficulty: Map<string, DifficultyWork>;
 }
 
 /** Why a known job no longer takes shares: its height is not the current one, or it was replaced too long ago. */
 export type StaleReason = 'height' | 'replaced';
 
-export type JobLookup = { job: Job; stale: StaleReason | null } | null;
+export type JobLookup<W extends CoinWork = CoinWork> = { job: Job<W>; stale: StaleReason | null } | null;
 
-export interface JobUpdate {
-  job: Job;
+export interface JobUpdate<W extends CoinWork = CoinWork> {
+  job: Job<W>;
   /** The previous job's height when the new work is lower (a reorg, or a switch to a node behind). */
   lowerThan: number | null;
 }
 
-export interface JobBookOptions {
+export interface JobBookOptions<W extends CoinWork> {
+  /** What tells two pieces of the coin's work apart, and their network difficulty. */
+  coin: Pick<StratumDialect<W>, 'workKey' | 'networkDifficulty'>;
   /** Prefix making job ids unique across stratum instances (hex, e.g. the instance id). */
   instancePrefix?: string;
   /**
@@ -59,28 +54,31 @@ export interface JobBookOptions {
 }
 
 /**
- * One job per distinct candidate msg, each sent with clean_jobs = true (every miner convention switches on
- * it). Jobs are kept by age: a replaced job at the current height takes shares for `validAfterReplacedMs`,
+ * One job per distinct piece of work (the coin's workKey: Ergo's candidate msg), each sent with
+ * clean_jobs = true (every miner convention switches on it). Jobs are kept by age: a replaced job at the current height takes shares for `validAfterReplacedMs`,
  * then (like any job at another height) its shares are stale, counted apart from invalid ones; after
  * `rememberMs` it is forgotten. Work at a lower height is taken too (the node is the authority on its tip).
  */
-export class JobBook {
-  private readonly jobs = new Map<string, Job>();
+export class JobBook<W extends CoinWork = CoinWork> {
+  private readonly jobs = new Map<string, Job<W>>();
   private counter = 0;
-  private currentJob: Job | null = null;
+  private currentJob: Job<W> | null = null;
+  private currentKey = '';
+  private readonly coin: JobBookOptions<W>['coin'];
   private readonly prefix: string;
   private readonly validMs: number;
   private readonly rememberMs: number;
   private readonly maxJobs: number;
 
-  constructor(options: JobBookOptions = {}) {
+  constructor(options: JobBookOptions<W>) {
+    this.coin = options.coin;
     this.prefix = options.instancePrefix ?? '';
     this.validMs = options.validAfterReplacedMs ?? 30_000;
     this.rememberMs = options.rememberMs ?? 600_000;
     this.maxJobs = options.maxJobs ?? 1024;
   }
 
-  get current(): Job | null {
+  get current(): Job<W> | null {
     return this.currentJob;
   }
 
@@ -88,18 +86,17 @@ export class JobBook {
     return this.jobs.size;
   }
 
-  /** Registers new work; returns the new job, or null when the msg and height are unchanged. */
-  update(work: Work, now: number): JobUpdate | null {
+  /** Registers new work; returns the new job, or null when the work (its key) and height are unchanged. */
+  update(work: W, now: number): JobUpdate<W> | null {
     const previous = this.currentJob;
-    const msg = work.msg.toLowerCase();
-    if (previous && previous.msg === msg && previous.height === work.height) return null;
+    const key = this.coin.workKey(work);
+    if (previous && this.currentKey === key && previous.height === work.height) return null;
     this.counter += 1;
-    const job: Job = {
-      ...work,
-      msg,
+    const job: Job<W> = {
       id: `${this.prefix}${this.counter.toString(16).padStart(8, '0')}`,
-      msgBytes: hexToBytes(work.msg, 'msg', 32),
-      networkDifficulty: networkDifficultyFromTarget(work.b),
+      work,
+      height: work.height,
+      networkDifficulty: this.coin.networkDifficulty(work),
       createdAt: now,
       replacedAt: null,
       nonces: new Set(),
@@ -108,11 +105,12 @@ export class JobBook {
     if (previous) previous.replacedAt = now;
     this.jobs.set(job.id, job);
     this.currentJob = job;
+    this.currentKey = key;
     this.prune(now);
     return { job, lowerThan: previous && work.height < previous.height ? previous.height : null };
   }
 
-  lookup(jobId: string, now: number): JobLookup {
+  lookup(jobId: string, now: number): JobLookup<W> {
     const job = this.jobs.get(jobId);
     if (!job) return null;
     return { job, stale: this.staleReason(job, now) };
@@ -132,7 +130,7 @@ export class JobBook {
       }
   }
 
-  private staleReason(job: Job, now: number): StaleReason | null {
+  private staleReason(job: Job<W>, now: number): StaleReason | null {
     const current = this.currentJob!;
     if (job.height !== current.height) return 'height';
     if (job.replacedAt !== null && now - job.replacedAt > this.validMs) return 'replaced';

@@ -6,18 +6,21 @@ import type { PortConfig } from './types.ts';
 export interface BoundPort {
   host: string;
   port: number;
+  /** The pool the port serves. */
+  pool: string;
   config: PortConfig;
 }
 
 /** Listens on one configured port (port 0: any free one); each connection goes to `onConnection`. */
 export async function listenPort(
   config: PortConfig,
-  onConnection: (socket: Socket, config: PortConfig, tls: SecureContext | null) => void,
+  pool: string,
+  onConnection: (socket: Socket, tls: SecureContext | null) => void,
   logger: Logger,
 ): Promise<{ server: Server; bound: BoundPort }> {
   const tls = config.tls ? createSecureContext({ key: config.tls.key, cert: config.tls.cert }) : null;
   const server = createServer({ pauseOnConnect: false, noDelay: true }, (socket) =>
-    onConnection(socket, config, tls),
+    onConnection(socket, tls),
   );
   server.on('error', (err) => logger.error({ err, port: config.port }, 'stratum listener error'));
   await new Promise<void>((resolve, reject) => {
@@ -29,6 +32,9 @@ export async function listenPort(
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, tls: Boolean(tls), detectTls: Boolean(config.tls?.detect) }, 'stratum port listening');
-  return { server, bound: { host: config.host ?? '0.0.0.0', port, config } };
+  logger.info(
+    { port, pool, tls: Boolean(tls), detectTls: Boolean(config.tls?.detect) },
+    'stratum port listening',
+  );
+  return { server, bound: { host: config.host ?? '0.0.0.0', port, pool, config } };
 }

@@ -1,6 +1,7 @@
 /**
- * The Ergo stratum dialect (protocol.md Part A): newline-delimited JSON-RPC. Parsing is strict about shape
- * and tolerant about what real miners vary (extra `jsonrpc`, string ids, null params).
+ * Stratum as every coin's miners speak it: newline-delimited JSON-RPC, the classic error codes, logins and
+ * password options. Parsing is strict about shape and tolerant about what real miners vary (extra `jsonrpc`,
+ * string ids, null params). What differs per coin (notify, submit fields) is the coin's StratumDialect.
  */
 
 export const StratumErrorCode = {
@@ -67,32 +68,6 @@ export function busyLine(id: RequestId): string {
   return `{"id":${JSON.stringify(id)}${BUSY_TAIL}`;
 }
 
-export function notificationLine(method: string, params: unknown[]): string {
-  return `${JSON.stringify({ id: null, method, params })}\n`;
-}
-
-/** mining.notify params: [jobId, height, msg, "", "", version, shareTarget (decimal string), "", clean]. */
-export function notifyLine(
-  job: { id: string; height: number; msg: string; version: number },
-  target: bigint,
-  clean: boolean,
-): string {
-  return notificationLine('mining.notify', [
-    job.id,
-    job.height,
-    job.msg,
-    '',
-    '',
-    job.version,
-    target.toString(),
-    '',
-    clean,
-  ]);
-}
-
-/** The share target travels in notify; set_difficulty is always [1] so every miner convention agrees. */
-export const SET_DIFFICULTY_ONE = notificationLine('mining.set_difficulty', [1]);
-
 /** `address.worker` → parts; further dots stay in the worker name. */
 export function splitWorkerLogin(login: string): { address: string; worker: string } {
   const dot = login.indexOf('.');
@@ -118,36 +93,4 @@ export function payoutThresholdFromPassword(password: unknown): string | null {
     if (m) return m[1]!;
   }
   return null;
-}
-
-const HEX16 = /^[0-9a-fA-F]{16}$/;
-
-/**
- * The 8-byte nonce of a submit: params[4] when it is 16 hex chars (any case, optional 0x), which must start
- * with extranonce1 and end with extranonce2 when both are given; else extranonce1 ‖ params[2].
- */
-export function submittedNonce(
-  extranonce1: string,
-  extranonce2Size: number,
-  extranonce2: unknown,
-  fullNonce: unknown,
-): { ok: true; nonce: string } | { ok: false; reason: string } {
-  const en2 = typeof extranonce2 === 'string' ? extranonce2.replace(/^0x/i, '').toLowerCase() : '';
-  const full = typeof fullNonce === 'string' ? fullNonce.replace(/^0x/i, '').toLowerCase() : '';
-  if (full.length > 0) {
-    if (!HEX16.test(full)) return { ok: false, reason: 'incorrect size of nonce' };
-    if (!full.startsWith(extranonce1)) {
-      return {
-        ok: false,
-        reason: `incorrect extranonce1 in nonce (expected ${extranonce1}, got ${full.slice(0, extranonce1.length)})`,
-      };
-    }
-    if (en2.length > 0 && !full.endsWith(en2))
-      return { ok: false, reason: 'nonce does not end with extranonce2' };
-    return { ok: true, nonce: full };
-  }
-  if (en2.length !== 2 * extranonce2Size || !/^[0-9a-f]*$/.test(en2)) {
-    return { ok: false, reason: 'incorrect size of extranonce2' };
-  }
-  return { ok: true, nonce: extranonce1 + en2 };
 }

@@ -1,6 +1,6 @@
-import { compare, mul, type Ratio, ratio } from '../autolykos/index.ts';
+import { compare, mul, type Ratio, ratio } from '../coin/index.ts';
 
-// Vardiff's rounding of share difficulties; the rational arithmetic itself lives in src/autolykos.
+// Vardiff's rounding of share difficulties; the rational arithmetic itself lives in src/coin.
 
 /** Rounds to `digits` significant decimal digits so repeated retargets keep small numerators. */
 export function roundSignificant(value: Ratio, digits = 4): Ratio {

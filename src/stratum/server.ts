@@ -2,34 +2,44 @@ import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import pino, { type Logger } from 'pino';
-import type { NetworkName } from '../ergo/index.ts';
-import { connectionCap, openFileLimit, RefusalTally } from './admission.ts';
+import type { BlockSubmitter, Coin, CoinWork, ShareChecker } from '../coin/index.ts';
+import { connectionCap, openFileLimit } from './admission.ts';
 import { ClientAddressBook } from './bans.ts';
-import type { StratumContext, StratumEventMap } from './context.ts';
+import type { PoolContext, StratumContext, StratumEventMap } from './context.ts';
+import { type Admitted, Door } from './door.ts';
 import { ExtranonceAllocator } from './extranonce.ts';
-import { type Job, JobBook, type Work } from './jobs.ts';
+import { type Job, JobBook } from './jobs.ts';
 import { type BoundPort, listenPort } from './listen.ts';
-import { normalizeAddress, readPreamble } from './preamble.ts';
+import { normalizeAddress } from './preamble.ts';
 import { Session } from './session.ts';
 import { ShedController } from './shedding.ts';
 import { LoopTurn } from './turn.ts';
 import {
-  type BlockSubmitter,
   DEFAULT_LIMITS,
-  type HitVerifier,
   type PortConfig,
   type ShareOutcome,
   type ShareSink,
   type StratumLimits,
 } from './types.ts';
 
-export interface StratumServerOptions {
+/** One pool the server serves: its ports, its coin, and where its shares are checked and its blocks go. */
+export interface StratumPoolOptions<W extends CoinWork = CoinWork> {
+  /** Shares carry it (config `pools[].id`). */
+  id: string;
+  coin: Coin<W>;
   ports: PortConfig[];
-  /** The pool its shares are credited to (default 'ergo', the default pool id). */
-  poolId?: string;
-  network: NetworkName;
-  verifier: HitVerifier;
-  submitter: BlockSubmitter;
+  checker: ShareChecker<W>;
+  blocks: BlockSubmitter<W>;
+}
+
+export interface StratumServerOptions {
+  /**
+   * The pools, each on its own ports. They share this server's connection cap, bans and extranonce1 space
+   * (pools on the same nodes get the same candidates: disjoint nonce spaces keep their shares apart).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each pool has its own coin's work type
+  pools: StratumPoolOptions<any>[];
+  /** Where every pool's accepted shares go (each carries its pool id). */
   sink: ShareSink;
   /** This process among several stratum instances: it prefixes job ids and extranonce1 values. */
   instanceId?: number;
@@ -50,7 +60,10 @@ export interface StratumServerOptions {
 /** Share outcomes since start; stale shares are counted apart from invalid ones. */
 export type ShareCounters = Record<ShareOutcome, number>;
 
-/** The stratum server: ports, sessions, jobs and broadcasts. Work comes in through setWork(). */
+/**
+ * The stratum server: ports, sessions, jobs and broadcasts, for one or several pools of any coin (the coin
+ * seam, src/coin: the server imports no coin). Work comes in through setWork().
+ */
 export class StratumServer {
   readonly events = new EventEmitter<StratumEventMap>();
   readonly counters: ShareCounters = {
@@ -66,13 +79,11 @@ export class StratumServer {
   /** Connections held at once, from accept: the configured cap, lowered below the open-file limit. */
   readonly maxConnections: number;
   private readonly ctx: StratumContext;
+  private readonly pools = new Map<string, PoolContext>();
   private readonly sessions = new Set<Session>();
   private readonly byAddress = new Map<string, Set<Session>>();
   private readonly servers: Server[] = [];
-  private readonly proxies: Set<string>;
-  private readonly refusals = new RefusalTally();
-  /** Sockets open now, whatever their stage (preamble, subscribed, mining), from accept to close. */
-  private readonly sockets = new Set<Socket>();
+  private readonly door: Door;
   private suspended: { reason: string; since: number } | null = null;
   /** Closing many sessions at once (a ban, a suspension): one summary line instead of one per session. */
   private closingMany = false;
@@ -94,24 +105,29 @@ export class StratumServer {
     );
     const instanceId = options.instanceId ?? 0;
     const instance = instanceId.toString(16).padStart(2, '0');
-    this.proxies = new Set(limits.proxyAddresses.map(normalizeAddress));
     this.events.on('share', ({ outcome }) => {
       this.counters[outcome] += 1;
     });
     const shed = new ShedController(limits.overloadTargetMs);
     this.shed = shed;
+    if (options.pools.length === 0) throw new RangeError('a stratum server needs at least one pool');
+    for (const pool of options.pools) {
+      if (this.pools.has(pool.id)) throw new RangeError(`two pools with the id ${pool.id}`);
+      this.pools.set(pool.id, {
+        id: pool.id,
+        coin: pool.coin,
+        jobs: new JobBook({ coin: pool.coin.stratum, instancePrefix: instance }),
+        checker: pool.checker,
+        blocks: pool.blocks,
+      });
+    }
     this.ctx = {
       instance,
-      poolId: options.poolId ?? 'ergo',
-      network: options.network,
-      jobs: new JobBook({ instancePrefix: instance }),
       extranonces: new ExtranonceAllocator({
         size: options.extranonce1Size ?? 2,
         instanceId,
         instanceBits: options.instanceBits ?? 0,
       }),
-      verifier: options.verifier,
-      submitter: options.submitter,
       sink: options.sink,
       addresses: new ClientAddressBook(limits.ban),
       limits,
@@ -122,6 +138,12 @@ export class StratumServer {
       ban: (clientAddress) => this.closeBanned(clientAddress),
       now: options.now ?? Date.now,
     };
+    this.door = new Door({
+      ctx: this.ctx,
+      maxConnections: this.maxConnections,
+      refusingAll: () => (this.suspended ? 'not taking miners (share journal failed)' : null),
+      admit: (admitted) => this.admit(admitted),
+    });
   }
 
   get sessionCount(): number {
@@ -140,12 +162,12 @@ export class StratumServer {
 
   /** Every socket held now, including those still in their preamble (what the connection cap counts). */
   get connectionCount(): number {
-    return this.sockets.size;
+    return this.door.sockets.size;
   }
 
   /** Connections refused since start, by reason. */
   get refused(): ReadonlyMap<string, number> {
-    return this.refusals.sinceStart;
+    return this.door.refusals.sinceStart;
   }
 
   /** Why the server takes no miners now (the share sink cannot write), or null. */
@@ -155,11 +177,29 @@ export class StratumServer {
 
   /** Addresses and bans the server remembers, and jobs it keeps (bounded; see ClientAddressBook, JobBook). */
   get memory(): { addresses: number; bans: number; jobs: number } {
-    return { ...this.ctx.addresses.size, jobs: this.ctx.jobs.size };
+    let jobs = 0;
+    for (const pool of this.pools.values()) jobs += pool.jobs.size;
+    return { ...this.ctx.addresses.size, jobs };
   }
 
+  /** The current job of a pool (omitted: the only one). */
+  currentJobOf(poolId?: string): Job | null {
+    return this.pool(poolId).jobs.current;
+  }
+
+  /** The current job of the first pool (a single-pool server's). */
   get currentJob(): Job | null {
-    return this.ctx.jobs.current;
+    return this.currentJobOf(this.options.pools[0]!.id);
+  }
+
+  private pool(poolId: string | undefined): PoolContext {
+    if (poolId === undefined) {
+      if (this.pools.size !== 1) throw new RangeError('name the pool: this server serves several');
+      return this.pools.values().next().value!;
+    }
+    const pool = this.pools.get(poolId);
+    if (!pool) throw new RangeError(`no pool ${poolId} on this server`);
+    return pool;
   }
 
   async start(): Promise<BoundPort[]> {
@@ -169,10 +209,18 @@ export class StratumServer {
         `stratum: at most ${this.maxConnections} connections (not ${configured}): the process may open only ${openFileLimit() ?? '?'} files and keeps headroom for the journal, the database and HTTP; raise the limit (ulimit -n) to hold more`,
       );
     const bound: BoundPort[] = [];
-    for (const config of this.options.ports) {
-      const listening = await listenPort(config, (...args) => this.onConnection(...args), this.ctx.logger);
-      this.servers.push(listening.server);
-      bound.push(listening.bound);
+    for (const options of this.options.pools) {
+      const pool = this.pools.get(options.id)!;
+      for (const config of options.ports) {
+        const listening = await listenPort(
+          config,
+          pool.id,
+          (socket, tls) => this.door.onConnection(socket, pool, config, tls),
+          this.ctx.logger,
+        );
+        this.servers.push(listening.server);
+        bound.push(listening.bound);
+      }
     }
     this.unwatchSink =
       this.options.sink.watchHealth?.((health) =>
@@ -184,9 +232,13 @@ export class StratumServer {
     return bound;
   }
 
-  /** New work from the node: a new job when msg or height changed; broadcast to every authorized miner. */
-  setWork(work: Work): Job | null {
-    const update = this.ctx.jobs.update(work, this.ctx.now());
+  /**
+   * New work for a pool (omitted: the only one): a new job when it changed (the coin's workKey, or the
+   * height); broadcast to every authorized miner of that pool.
+   */
+  setWork<W extends CoinWork>(work: W, poolId?: string): Job<W> | null {
+    const pool = this.pool(poolId) as PoolContext<W>;
+    const update = pool.jobs.update(work, this.ctx.now());
     if (!update) return null;
     if (update.lowerThan !== null)
       this.ctx.logger.warn(
@@ -194,9 +246,10 @@ export class StratumServer {
         `stratum: work at height ${work.height}, below the previous ${update.lowerThan} (a reorg, or a switch to a node one block behind): miners switch to it, and shares for other heights are stale`,
       );
     const started = performance.now();
-    for (const session of this.sessions) session.sendJob(update.job);
+    for (const session of this.sessions) if (session.pool === pool) session.sendJob(update.job);
     this.ctx.logger.debug(
       {
+        pool: pool.id,
         job: update.job.id,
         height: work.height,
         miners: this.sessions.size,
@@ -218,7 +271,7 @@ export class StratumServer {
       .splice(0)
       .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     this.closeAll([...this.sessions], 'server stopping');
-    for (const socket of this.sockets) socket.destroy(); // those still in their preamble
+    for (const socket of this.door.sockets) socket.destroy(); // those still in their preamble
     await Promise.all(closing);
   }
 
@@ -228,9 +281,13 @@ export class StratumServer {
    * not, so shedding would not shorten it and a controller on it would shed shares the threads could check.
    */
   private watchDelay(intervalMs: number): void {
-    const { verifier } = this.options;
-    if (!verifier.queueAgeMs) return;
-    this.shedTimer = setInterval(() => this.shed.update(verifier.queueAgeMs!()), intervalMs);
+    const checkers = [...new Set(this.options.pools.map((p) => p.checker))].filter((c) => c.queueAgeMs);
+    if (checkers.length === 0) return;
+    this.shedTimer = setInterval(() => {
+      let age = 0;
+      for (const checker of checkers) age = Math.max(age, checker.queueAgeMs!());
+      this.shed.update(age);
+    }, intervalMs);
     this.shedTimer.unref();
   }
 
@@ -292,85 +349,10 @@ export class StratumServer {
     return sessions.length;
   }
 
-  /** Accept: the global cap, and (unless the peer is a proxy) its address, before reading a byte. */
-  private onConnection(socket: Socket, config: PortConfig, tls: SecureContext | null): void {
-    socket.on('error', () => undefined); // errors before the session exists end in close or the preamble
-    // Reset before it was accepted (a load balancer's health check does that): no address, nothing to serve.
-    if (socket.remoteAddress === undefined) {
-      socket.destroy();
-      return;
-    }
-    const peer = normalizeAddress(socket.remoteAddress);
-    const proxied = this.proxies.has(peer);
-    const refusal = this.suspended
-      ? 'not taking miners (share journal failed)'
-      : this.sockets.size >= this.maxConnections
-        ? 'server full'
-        : proxied
-          ? null
-          : this.addressRefusal(peer, true);
-    if (refusal) {
-      this.refuse(socket, peer, refusal);
-      return;
-    }
-    const { addresses } = this.ctx;
-    this.sockets.add(socket);
-    if (!proxied) addresses.connected(peer);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      if (!proxied) addresses.disconnected(peer, this.ctx.now());
-    });
-    this.accept(socket, config, tls, proxied).catch((err: Error) => {
-      this.ctx.logger.error({ err, client: peer }, 'stratum: accepting a connection failed');
-      socket.destroy();
-    });
-  }
-
-  private addressRefusal(client: string, countConnections: boolean): string | null {
-    const { addresses, limits } = this.ctx;
-    if (addresses.isBanned(client, this.ctx.now())) return 'banned';
-    if (countConnections && addresses.connectionCount(client) >= limits.maxConnectionsPerAddress)
-      return 'too many connections from this address';
-    return null;
-  }
-
-  private async accept(
-    socket: Socket,
-    config: PortConfig,
-    tls: SecureContext | null,
-    proxied: boolean,
-  ): Promise<void> {
-    socket.setKeepAlive(true, 60_000);
-    const { limits, addresses } = this.ctx;
-    const preamble = await readPreamble(socket, {
-      trustedProxy: proxied,
-      tls,
-      detectTls: Boolean(config.tls?.detect),
-      timeoutMs: limits.silenceTimeoutMs,
-      maxProxyHeaderBytes: limits.maxLineBytes,
-    });
-    const peer = normalizeAddress(socket.remoteAddress ?? '');
-    if (!preamble.ok) {
-      if (preamble.healthCheck)
-        socket.destroy(); // the proxy checking that we are up: nothing refused
-      else this.refuse(socket, peer, preamble.reason);
-      return;
-    }
-    const client = preamble.clientAddress;
-    // A proxied client is known only now; anyone may have been banned, or the sink failed, meanwhile.
-    const refusal = this.suspended
-      ? 'not taking miners (share journal failed)'
-      : this.addressRefusal(client, proxied);
-    if (refusal) {
-      this.refuse(socket, client, refusal);
-      return;
-    }
-    if (proxied) {
-      addresses.connected(client);
-      socket.once('close', () => addresses.disconnected(client, this.ctx.now()));
-    }
+  /** A connection through the door (src/stratum/door.ts) becomes a session of its port's pool. */
+  private admit({ stream, clientAddress: client, pool, config, initial }: Admitted): void {
     const id = this.nextSessionId++;
-    const session = new Session(id, this.ctx, preamble.stream, client, config, (s, reason) =>
+    const session = new Session(id, this.ctx, pool, stream, client, config, (s, reason) =>
       this.onSessionClosed(s, reason),
     );
     this.sessions.add(session);
@@ -380,8 +362,8 @@ export class StratumServer {
       this.byAddress.set(client, siblings);
     }
     siblings.add(session);
-    this.emitSafe('connected', { sessionId: id, clientAddress: client, port: config.port });
-    session.start(preamble.initial);
+    this.emitSafe('connected', { sessionId: id, clientAddress: client, port: config.port, poolId: pool.id });
+    session.start(initial);
   }
 
   private onSessionClosed(session: Session, reason: string): void {
@@ -396,19 +378,12 @@ export class StratumServer {
     this.emitSafe('disconnected', { sessionId: session.id, clientAddress: client, reason });
   }
 
-  /** Refusals are counted and logged as one summary line per sweep, not one line each. */
-  private refuse(socket: Socket, client: string, reason: string): void {
-    this.refusals.add(reason, client);
-    this.ctx.logger.debug({ client, reason }, 'connection refused');
-    socket.destroy();
-  }
-
   private sweep(): void {
     const now = this.ctx.now();
     for (const session of [...this.sessions]) session.sweep(now);
     this.ctx.addresses.sweep(now);
-    this.ctx.jobs.prune(now);
-    const refused = this.refusals.take();
+    for (const pool of this.pools.values()) pool.jobs.prune(now);
+    const refused = this.door.refusals.take();
     if (refused) this.ctx.logger.info(refused);
   }
 

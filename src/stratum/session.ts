@@ -1,9 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { clamp, parseDifficulty, type Ratio } from '../autolykos/index.ts';
-import { InvalidAddressError, parseAddress } from '../ergo/index.ts';
-import type { StratumContext } from './context.ts';
+import { clamp, parseDifficulty, type Ratio } from '../coin/index.ts';
+import type { PoolContext, StratumContext } from './context.ts';
 import { atDifficulty } from './difficulty-work.ts';
 import { LineFramer, type LineHandler } from './framing.ts';
 import type { Job } from './jobs.ts';
@@ -11,12 +10,10 @@ import {
   BUSY_MESSAGE,
   busyLine,
   errorLine,
-  notifyLine,
   parseRequestLine,
   payoutThresholdFromPassword,
   type RequestId,
   replyLine,
-  SET_DIFFICULTY_ONE,
   StratumErrorCode,
   splitWorkerLogin,
   staticDifficultyFromPassword,
@@ -70,6 +67,8 @@ export class Session implements LineHandler, TurnWriter {
   constructor(
     readonly id: number,
     private readonly ctx: StratumContext,
+    /** The pool of the port it came in on: its coin, jobs and checks. */
+    readonly pool: PoolContext,
     private readonly stream: Duplex | Socket,
     readonly clientAddress: string,
     readonly port: PortConfig,
@@ -122,9 +121,9 @@ export class Session implements LineHandler, TurnWriter {
     const d = this.vardiff.difficulty;
     // Most miners share a few difficulties: the two lines are built once per job and difficulty, and
     // encoded once: writing one Buffer to many sockets skips a UTF-8 encoding per socket.
-    const work = atDifficulty(job, d);
-    work.lines ??= Buffer.from(SET_DIFFICULTY_ONE + notifyLine(job, work.target, true));
-    const lines = work.lines;
+    const at = atDifficulty(this.pool.coin.stratum, job, d);
+    at.lines ??= Buffer.from(this.pool.coin.stratum.jobLines(job.id, job.work, at.target));
+    const lines = at.lines;
     // A broadcast goes out at once; behind replies still waiting it keeps its place in line.
     if (this.outbox) this.outbox.push(lines);
     else this.send(lines);
@@ -238,6 +237,7 @@ export class Session implements LineHandler, TurnWriter {
     if (id !== null) this.write(busyLine(id));
     const login = typeof params[0] === 'string' ? this.logins.get(params[0]) : undefined;
     this.ctx.emit('share', {
+      poolId: this.pool.id,
       outcome: 'busy',
       sessionId: this.id,
       clientAddress: this.clientAddress,
@@ -300,17 +300,14 @@ export class Session implements LineHandler, TurnWriter {
       this.write(errorLine(id, StratumErrorCode.Unauthorized, 'too many workers on one connection'));
       return;
     }
-    try {
-      parseAddress(address, this.ctx.network);
-    } catch (err) {
-      const reason = err instanceof InvalidAddressError ? err.reason : (err as Error).message;
+    const badAddress = this.pool.coin.checkAddress(address);
+    if (badAddress !== null) {
       this.ctx.logger.info(
-        { session: this.id, client: this.clientAddress, login, reason },
+        { session: this.id, client: this.clientAddress, login, reason: badAddress, pool: this.pool.id },
         'authorize refused: bad address',
       );
-      this.write(
-        errorLine(id, StratumErrorCode.Unauthorized, `invalid ${this.ctx.network} address: ${reason}`),
-      );
+      const network = this.pool.coin.network;
+      this.write(errorLine(id, StratumErrorCode.Unauthorized, `invalid ${network} address: ${badAddress}`));
       return;
     }
     const requested = staticDifficultyFromPassword(password);
@@ -328,18 +325,18 @@ export class Session implements LineHandler, TurnWriter {
     }
     this.logins.set(login, { address, worker, payoutThreshold: payoutThresholdFromPassword(password) });
     this.write(replyLine(id, true));
-    this.ctx.emit('authorized', { sessionId: this.id, address, worker });
+    this.ctx.emit('authorized', { sessionId: this.id, poolId: this.pool.id, address, worker });
     this.maybeSendJob();
   }
 
   /** The first job, or the current one again when a login's d= changed the difficulty since it was sent. */
   private maybeSendJob(): void {
-    const job = this.ctx.jobs.current;
+    const job = this.pool.jobs.current;
     if (job && (!this.sentJob || this.lastSentDifficulty !== this.vardiff.difficulty)) this.sendJob(job);
   }
 
   private async submit(id: RequestId | null, params: unknown[]): Promise<void> {
-    const result = await checkSubmit(this.ctx, this, params);
+    const result = await checkSubmit(this.ctx, this.pool, this, params);
     const login = typeof params[0] === 'string' ? this.logins.get(params[0]) : undefined;
     const now = this.ctx.now();
     if (result.ok) {
@@ -350,6 +347,7 @@ export class Session implements LineHandler, TurnWriter {
       if (login?.payoutThreshold) {
         // Only an address that proved work on this connection may change its own settings.
         this.ctx.emit('settings', {
+          poolId: this.pool.id,
           address: login.address,
           payoutThreshold: login.payoutThreshold,
           clientAddress: this.clientAddress,
@@ -360,6 +358,7 @@ export class Session implements LineHandler, TurnWriter {
       this.write(errorLine(id, result.code, result.message));
     }
     this.ctx.emit('share', {
+      poolId: this.pool.id,
       outcome: result.outcome,
       sessionId: this.id,
       clientAddress: this.clientAddress,
@@ -377,7 +376,7 @@ export class Session implements LineHandler, TurnWriter {
   private applyVardiff(next: VardiffState): void {
     const changed = next.difficulty !== this.vardiff.difficulty;
     this.setVardiff(next);
-    const job = this.ctx.jobs.current;
+    const job = this.pool.jobs.current;
     if (changed && job) {
       this.ctx.logger.debug(
         { session: this.id, difficulty: `${next.difficulty.num}/${next.difficulty.den}` },

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  hexToBytes,
-  isBlockSolution,
-  meetsTarget,
-  type Ratio,
-  VerifierOverloadedError,
-} from '../autolykos/index.ts';
-import type { StratumContext } from './context.ts';
+import { type CoinWork, type Ratio, ShareCheckOverloadedError } from '../coin/index.ts';
+import type { PoolContext, StratumContext } from './context.ts';
 import { atDifficulty } from './difficulty-work.ts';
-import { BUSY_MESSAGE, StratumErrorCode, submittedNonce } from './protocol.ts';
+import { BUSY_MESSAGE, StratumErrorCode } from './protocol.ts';
 import type { AcceptedShare, ShareOutcome } from './types.ts';
 
 /** The parts of a session the share check needs. */
@@ -45,57 +39,57 @@ function reject(
 }
 
 /**
- * mining.submit [login, jobId, extranonce2, ntime, nonce], checked in this order: subscribed, authorized,
- * job (unknown → invalid; another height or replaced too long ago → stale), nonce, duplicate, Autolykos hit. A block candidate is
- * submitted to the node(s) before anything else happens, then recorded and acknowledged.
+ * mining.submit [login, jobId, …the coin's fields], checked in this order: subscribed, authorized, job
+ * (unknown → invalid; another height or replaced too long ago → stale), the nonce (the coin's dialect),
+ * duplicate, the coin's proof of work. A block candidate is submitted to the nodes before anything else
+ * happens, then recorded and acknowledged.
  */
-export async function checkSubmit(
+export async function checkSubmit<W extends CoinWork>(
   ctx: StratumContext,
+  pool: PoolContext<W>,
   session: SubmitterSession,
   params: unknown[],
 ): Promise<SubmitResult> {
   if (session.extranonce1 === null)
     return reject('invalid', StratumErrorCode.NotSubscribed, 'not subscribed');
-  const [login, jobId, extranonce2, , nonceParam] = params;
+  const [login, jobId] = params;
   const identity = typeof login === 'string' ? session.logins.get(login) : undefined;
   if (!identity) return reject('unauthorized', StratumErrorCode.Unauthorized, 'unauthorized worker');
   if (typeof jobId !== 'string') return reject('invalid', StratumErrorCode.Other, 'invalid params');
-  const found = ctx.jobs.lookup(jobId, ctx.now());
+  const found = pool.jobs.lookup(jobId, ctx.now());
   if (!found) return reject('invalid', StratumErrorCode.JobNotFound, 'job not found');
   if (found.stale === 'height')
     return reject('stale', StratumErrorCode.JobNotFound, 'stale share (job is for another block)');
   if (found.stale === 'replaced')
     return reject('stale', StratumErrorCode.JobNotFound, 'stale share (job was replaced by newer work)');
   const { job } = found;
-  const nonce = submittedNonce(session.extranonce1, ctx.extranonces.extranonce2Size, extranonce2, nonceParam);
+  const dialect = pool.coin.stratum;
+  const nonce = dialect.submittedNonce(params, session.extranonce1, ctx.extranonces.extranonce2Size);
   if (!nonce.ok) return reject('invalid', StratumErrorCode.Other, nonce.reason);
   if (job.nonces.has(nonce.nonce)) return reject('duplicate', StratumErrorCode.Duplicate, 'duplicate share');
   job.nonces.add(nonce.nonce);
 
   let hit: bigint;
   try {
-    hit = await ctx.verifier.verify({
-      msg: job.msgBytes,
-      nonce: hexToBytes(nonce.nonce, 'nonce', 8),
-      height: job.height,
-    });
+    hit = await pool.checker.hit(job.work, nonce.nonce);
   } catch (err) {
     job.nonces.delete(nonce.nonce); // not checked, so the miner may send it again
-    if (err instanceof VerifierOverloadedError) return reject('busy', StratumErrorCode.Other, BUSY_MESSAGE);
+    if (err instanceof ShareCheckOverloadedError) return reject('busy', StratumErrorCode.Other, BUSY_MESSAGE);
     throw err;
   }
 
   const now = ctx.now();
-  const isBlock = isBlockSolution(hit, job.b);
+  const isBlock = dialect.isBlock(job.work, hit);
+  // A share's hit is below its target: the same strict rule for every coin's hash-below-target proof.
   let credited: Ratio | null = null;
   for (const d of session.acceptable) {
-    if (meetsTarget(hit, atDifficulty(job, d).target)) {
+    if (hit < atDifficulty(dialect, job, d).target) {
       credited = d;
       break;
     }
   }
   if (!isBlock && credited === null) {
-    const metGiven = meetsTarget(hit, atDifficulty(job, session.easiestDifficulty).target);
+    const metGiven = hit < atDifficulty(dialect, job, session.easiestDifficulty).target;
     return reject('low-difficulty', StratumErrorCode.LowDifficulty, 'low difficulty share', !metGiven);
   }
   const difficulty = credited ?? session.difficulty;
@@ -104,9 +98,9 @@ export async function checkSubmit(
   let blockDetail: string | undefined;
   let acceptedBy: string[] = [];
   if (isBlock) {
-    // Submit first: the node only takes solutions for its current or previous candidate.
-    const result = await ctx.submitter
-      .submitSolution(nonce.nonce, { height: job.height })
+    // Submit first: a node takes solutions only for its current or previous candidate.
+    const result = await pool.blocks
+      .submitBlock(job.work, nonce.nonce)
       .catch((err: Error) => ({ accepted: false, detail: err.message, acceptedBy: [] }));
     blockAccepted = result.accepted;
     blockDetail = result.detail;
@@ -114,11 +108,11 @@ export async function checkSubmit(
   }
   const share: AcceptedShare = {
     id: randomUUID(),
-    poolId: ctx.poolId,
+    poolId: pool.id,
     address: identity.address,
     worker: identity.worker,
     difficulty,
-    expectedHashes: atDifficulty(job, difficulty).expectedHashes,
+    expectedHashes: atDifficulty(dialect, job, difficulty).expectedHashes,
     jobId: job.id,
     height: job.height,
     networkDifficulty: job.networkDifficulty,
@@ -130,7 +124,7 @@ export async function checkSubmit(
     instance: ctx.instance,
     isBlock,
     blockAccepted,
-    ...(isBlock && job.source ? { source: job.source } : {}),
+    ...(isBlock && job.work.source ? { source: job.work.source } : {}),
     ...(isBlock ? { acceptedBy } : {}),
   };
   if (isBlock)

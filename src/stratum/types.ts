@@ -1,4 +1,4 @@
-import type { PowInput, Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { type BanPolicy, DEFAULT_BAN_POLICY } from './bans.ts';
 import type { VardiffConfig } from './vardiff.ts';
 
@@ -50,26 +50,6 @@ export interface SinkHealth {
   healthy: boolean;
   /** Why not, in plain words (the disk error). */
   reason: string;
-}
-
-/**
- * Submits a block solution to the node(s); resolves once the node(s) answered (or timed out). The candidate's
- * height lets the submitter keep sending it to nodes that did not answer while that height is current.
- */
-export interface BlockSubmitter {
-  submitSolution(
-    nonceHex: string,
-    candidate?: { height: number },
-  ): Promise<{ accepted: boolean; detail?: string; acceptedBy?: readonly string[] }>;
-}
-
-export interface HitVerifier {
-  verify(input: PowInput): Promise<bigint>;
-  /**
-   * How long the oldest check still waiting for a verifier thread has waited (ms; 0 when none waits). The
-   * server sheds the submits the threads cannot keep up with, to hold this near `overloadTargetMs`.
-   */
-  queueAgeMs?(): number;
 }
 
 export interface PortConfig {

@@ -1,4 +1,4 @@
-import { clamp, compare, equal, mul, type Ratio, ratio } from '../autolykos/index.ts';
+import { clamp, compare, equal, mul, type Ratio, ratio } from '../coin/index.ts';
 import { roundSignificant } from './ratio-math.ts';
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { accountingConfigSchema, startAccounting } from '../../src/accounting/index.ts';
 import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
+import { ergoStratumPool } from '../../src/cli/coins.ts';
 import type { Database } from '../../src/db/index.ts';
 import { type Devnet, startDevnet } from '../../src/devnet/index.ts';
 import { ErgoNodeClient, NodeSet, parseAddress } from '../../src/ergo/index.ts';
@@ -57,19 +58,24 @@ for (const engine of ENGINES) {
         store: new DatabaseShareStore(db, { recordDelayMs: 0 }),
       });
       stratum = new StratumServer({
-        ports: [
-          {
-            port: 0,
-            host: '127.0.0.1',
-            startDifficulty: parseDifficulty('1e-7'),
-            minDifficulty: parseDifficulty('1e-9'),
-            maxDifficulty: parseDifficulty('1'),
-            vardiff: null,
-          },
+        pools: [
+          ergoStratumPool({
+            id: 'ergo',
+            network: 'mainnet',
+            ports: [
+              {
+                port: 0,
+                host: '127.0.0.1',
+                startDifficulty: parseDifficulty('1e-7'),
+                minDifficulty: parseDifficulty('1e-9'),
+                maxDifficulty: parseDifficulty('1'),
+                vardiff: null,
+              },
+            ],
+            verifier: verifier,
+            nodes: nodes,
+          }),
         ],
-        network: 'mainnet',
-        verifier,
-        submitter: nodes,
         sink,
       });
       nodes.on('work', ({ work, blockVersion }) =>

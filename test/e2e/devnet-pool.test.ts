@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
+import { ergoStratumPool } from '../../src/cli/coins.ts';
 import { type Devnet, startDevnet } from '../../src/devnet/index.ts';
 import { NodeSet, parseNodeJson } from '../../src/ergo/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
@@ -45,19 +46,24 @@ describe('pool on the devnet, end to end', () => {
     };
     verifier = await VerifierPool.start({ workers: 1 });
     stratum = new StratumServer({
-      ports: [
-        {
-          port: 0,
-          host: '127.0.0.1',
-          startDifficulty: parseDifficulty('1e-7'),
-          minDifficulty: parseDifficulty('1e-9'),
-          maxDifficulty: parseDifficulty('1'),
-          vardiff: null,
-        },
+      pools: [
+        ergoStratumPool({
+          id: 'ergo',
+          network: 'mainnet',
+          ports: [
+            {
+              port: 0,
+              host: '127.0.0.1',
+              startDifficulty: parseDifficulty('1e-7'),
+              minDifficulty: parseDifficulty('1e-9'),
+              maxDifficulty: parseDifficulty('1'),
+              vardiff: null,
+            },
+          ],
+          verifier,
+          nodes: submitter,
+        }),
       ],
-      network: 'mainnet',
-      verifier,
-      submitter,
       sink,
     });
     nodes.on('work', ({ work, blockVersion }) =>

@@ -1,4 +1,6 @@
 import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
+import { ergoStratumPool } from '../../src/cli/coins.ts';
+import type { NetworkName } from '../../src/ergo/index.ts';
 import {
   type BoundPort,
   DEFAULT_VARDIFF,
@@ -45,17 +47,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<StratumServerOptions> = {}): Promise<Harness> {
+/** One Ergo pool ('ergo') on the given ports, checked by `verifier` (default: a one-thread VerifierPool). */
+export interface HarnessOptions extends Partial<Omit<StratumServerOptions, 'pools'>> {
+  ports?: PortConfig[];
+  network?: NetworkName;
+  verifier?: Parameters<typeof ergoStratumPool>[0]['verifier'];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const verifier = await VerifierPool.start({ workers: 1 });
   const sink = new MemoryShareSink();
   const submitter = new RecordingSubmitter();
+  const { ports: configured, network, verifier: checks, ...rest } = options;
   const server = new StratumServer({
-    ports: [portConfig()],
-    network: 'mainnet',
-    verifier,
-    submitter,
+    pools: [
+      ergoStratumPool({
+        id: 'ergo',
+        network: network ?? 'mainnet',
+        ports: configured ?? [portConfig()],
+        verifier: checks ?? verifier,
+        nodes: submitter,
+      }),
+    ],
     sink,
-    ...options,
+    ...rest,
   });
   const ports = await server.start();
   return {

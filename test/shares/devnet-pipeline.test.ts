@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
+import { ergoStratumPool } from '../../src/cli/coins.ts';
 import { migrate, openDatabase } from '../../src/db/index.ts';
 import { startDevnet } from '../../src/devnet/index.ts';
 import { NodeSet, parseNodeJson } from '../../src/ergo/index.ts';
@@ -32,19 +33,24 @@ describe('share pipeline on the devnet, end to end', { timeout: 180_000 }, () =>
       store: new DatabaseShareStore(db),
     });
     const stratum = new StratumServer({
-      ports: [
-        {
-          port: 0,
-          host: '127.0.0.1',
-          startDifficulty: parseDifficulty('4e-7'),
-          minDifficulty: parseDifficulty('1e-9'),
-          maxDifficulty: parseDifficulty('1'),
-          vardiff: null,
-        },
+      pools: [
+        ergoStratumPool({
+          id: 'ergo',
+          network: 'mainnet',
+          ports: [
+            {
+              port: 0,
+              host: '127.0.0.1',
+              startDifficulty: parseDifficulty('4e-7'),
+              minDifficulty: parseDifficulty('1e-9'),
+              maxDifficulty: parseDifficulty('1'),
+              vardiff: null,
+            },
+          ],
+          verifier: verifier,
+          nodes: nodes,
+        }),
       ],
-      network: 'mainnet',
-      verifier,
-      submitter: nodes,
       sink,
     });
     const acknowledged: { id: string; nonce: string; block: boolean; accepted: boolean }[] = [];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
+import { ergoStratumPool } from '../../src/cli/coins.ts';
 import { migrate, openDatabase } from '../../src/db/index.ts';
 import {
   DatabaseShareStore,
@@ -88,12 +89,24 @@ describe('a full disk under the share journal (issue 11.14)', () => {
     const verifier = await VerifierPool.start({ workers: 1 });
     const d = parseDifficulty('1e-10'); // every nonce is a share
     const stratum = new StratumServer({
-      ports: [
-        { port: 0, host: '127.0.0.1', startDifficulty: d, minDifficulty: d, maxDifficulty: d, vardiff: null },
+      pools: [
+        ergoStratumPool({
+          id: 'ergo',
+          network: 'mainnet',
+          ports: [
+            {
+              port: 0,
+              host: '127.0.0.1',
+              startDifficulty: d,
+              minDifficulty: d,
+              maxDifficulty: d,
+              vardiff: null,
+            },
+          ],
+          verifier: verifier,
+          nodes: { submitSolution: async () => ({ accepted: false }) },
+        }),
       ],
-      network: 'mainnet',
-      verifier,
-      submitter: { submitSolution: async () => ({ accepted: false }) },
       sink,
     });
     const suspended: { at: number; closed: number }[] = [];

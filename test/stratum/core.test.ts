@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDifficulty, ratio } from '../../src/autolykos/index.ts';
+import { ERGO_DIALECT, type ErgoWork } from '../../src/ergo/index.ts';
 import { ExtranonceAllocator } from '../../src/stratum/extranonce.ts';
 import { JobBook } from '../../src/stratum/jobs.ts';
 import { roundSignificant } from '../../src/stratum/ratio-math.ts';
@@ -37,10 +38,10 @@ describe('extranonce1 allocation', () => {
 
 describe('job book', () => {
   const msg = (k: number) => k.toString(16).padStart(64, '0');
-  const work = (k: number, height: number) => ({ msg: msg(k), b: 10n ** 60n, height, version: 3 });
+  const work = (k: number, height: number): ErgoWork => ({ msg: msg(k), b: 10n ** 60n, height, version: 3 });
 
   it('one job per distinct msg; a replaced job at the same height stays valid, another height is stale', () => {
-    const book = new JobBook({ instancePrefix: '0a' });
+    const book = new JobBook({ coin: ERGO_DIALECT, instancePrefix: '0a' });
     const first = book.update(work(1, 100), 0)!;
     assert.equal(book.update(work(1, 100), 1), null, 'same msg → no new job');
     const second = book.update(work(2, 100), 2)!;
@@ -57,7 +58,7 @@ describe('job book', () => {
   });
 
   it('keeps jobs by age, not by count: 20 mempool changes in a row leave the first job valid (issue 11.23)', () => {
-    const book = new JobBook({ validAfterReplacedMs: 30_000, rememberMs: 600_000 });
+    const book = new JobBook({ coin: ERGO_DIALECT, validAfterReplacedMs: 30_000, rememberMs: 600_000 });
     const first = book.update(work(1, 100), 0)!.job;
     for (let k = 2; k <= 21; k++) book.update(work(k, 100), k * 100);
     assert.equal(book.lookup(first.id, 2100)?.stale, null, 'replaced 2 s ago: valid');
@@ -68,7 +69,7 @@ describe('job book', () => {
   });
 
   it('stays bounded: at most maxJobs, the oldest forgotten first', () => {
-    const book = new JobBook({ maxJobs: 5 });
+    const book = new JobBook({ coin: ERGO_DIALECT, maxJobs: 5 });
     const ids = Array.from({ length: 12 }, (_, k) => book.update(work(k + 1, 100), k)!.job.id);
     assert.equal(book.size, 5);
     assert.equal(book.lookup(ids[0]!, 12), null);
@@ -76,7 +77,7 @@ describe('job book', () => {
   });
 
   it('empties the duplicate set of a job once it is stale', () => {
-    const book = new JobBook({ validAfterReplacedMs: 1000 });
+    const book = new JobBook({ coin: ERGO_DIALECT, validAfterReplacedMs: 1000 });
     const first = book.update(work(1, 100), 0)!.job;
     first.nonces.add('00');
     book.update(work(2, 100), 10);
@@ -87,7 +88,7 @@ describe('job book', () => {
   });
 
   it('takes work at a lower height (a reorg, a node one block behind) and says so (issue 11.17)', () => {
-    const book = new JobBook();
+    const book = new JobBook({ coin: ERGO_DIALECT });
     const high = book.update(work(1, 100), 0)!.job;
     const lower = book.update(work(2, 99), 1);
     assert.ok(lower, 'the lower work becomes the current job');
@@ -99,7 +100,7 @@ describe('job book', () => {
   });
 
   it('derives the network difficulty from b', () => {
-    const book = new JobBook();
+    const book = new JobBook({ coin: ERGO_DIALECT });
     const { job } = book.update(
       {
         ...work(1, 5),

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VerifierPool } from '../../src/autolykos/index.ts';
-import type { HitVerifier } from '../../src/stratum/index.ts';
 import { type StratumMessage, TestStratumClient } from '../helpers/stratum-client.ts';
+import type { HarnessOptions } from '../helpers/stratum-harness.ts';
 import { MINER_ADDRESS, msgHex, startHarness } from '../helpers/stratum-harness.ts';
 
 const LOGIN = `${MINER_ADDRESS}.rig`;
@@ -10,7 +10,7 @@ const LOGIN = `${MINER_ADDRESS}.rig`;
 const SHARE_HIT = 1n << 200n;
 
 /** A verifier the test steers: it counts its checks, can hold them, and reports the wait the test sets. */
-class SteeredVerifier implements HitVerifier {
+class SteeredVerifier implements NonNullable<HarnessOptions['verifier']> {
   checks = 0;
   holding = false;
   waitMs = 0;
@@ -83,7 +83,7 @@ describe('stratum under overload (issue 15)', () => {
       kernel: 'reference',
     });
     let checks = 0;
-    const verifier: HitVerifier = {
+    const verifier: HarnessOptions['verifier'] = {
       verify: (input) => {
         checks += 1;
         return slow.verify(input);

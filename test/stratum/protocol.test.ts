@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { notifyLine, SET_DIFFICULTY_ONE, submittedNonce } from '../../src/ergo/index.ts';
 import {
   errorLine,
-  notifyLine,
   parseRequestLine,
   replyLine,
-  SET_DIFFICULTY_ONE,
   StratumErrorCode,
   splitWorkerLogin,
   staticDifficultyFromPassword,
-  submittedNonce,
 } from '../../src/stratum/protocol.ts';
 
 describe('stratum line parsing', () => {
