@@ -1,0 +1,48 @@
+import type {
+  BlockSubmission,
+  BlockSubmitter,
+  CoinWork,
+  ShareChecker,
+  StratumDialect,
+  WorkSource,
+} from '../../src/coin/index.ts';
+
+/**
+ * A tiny simulated chain for any coin: work for the current height, a block accepted when its nonce's hit
+ * makes one for the current work (checked with the coin's own checker), then the next height's work.
+ */
+export class TinyChain<W extends CoinWork> implements WorkSource<W>, BlockSubmitter<W> {
+  readonly blocks: { height: number; nonce: string }[] = [];
+  private listeners = new Set<(work: W) => void>();
+  current: W;
+
+  constructor(
+    private readonly workAt: (height: number) => W,
+    private readonly checker: ShareChecker<W>,
+    private readonly dialect: StratumDialect<W>,
+    startHeight = 100,
+  ) {
+    this.current = workAt(startHeight);
+  }
+
+  onWork(listener: (work: W) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.current);
+    return () => this.listeners.delete(listener);
+  }
+
+  async submitBlock(work: W, nonce: string): Promise<BlockSubmission> {
+    if (work.height !== this.current.height) return { accepted: false, detail: 'not the current height' };
+    const hit = await this.checker.hit(work, nonce);
+    if (!this.dialect.isBlock(work, hit)) return { accepted: false, detail: 'not a block' };
+    this.blocks.push({ height: work.height, nonce });
+    this.advance();
+    return { accepted: true, acceptedBy: ['tiny'] };
+  }
+
+  /** Someone else's block: the next height. */
+  advance(): void {
+    this.current = this.workAt(this.current.height + 1);
+    for (const listener of this.listeners) listener(this.current);
+  }
+}
