@@ -71,6 +71,32 @@ const node = z
   })
   .strict();
 
+const poolIdText = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, - and _ (up to 32)');
+
+/**
+ * One pool of several in a deployment (`pools:`): its own id, coin and network, stratum ports, payout scheme,
+ * fees and payout settings, over the deployment's nodes (shared) or nodes of its own.
+ */
+const poolEntry = z
+  .object({
+    id: poolIdText,
+    /** For people (the website, the API); default: the deployment's pool.name and the id. */
+    name: z.string().min(1).max(64).optional(),
+    /** The coin it mines (a folder implementing src/coin's Coin; this build has ergo). */
+    coin: z.enum(['ergo']).default('ergo'),
+    /** Default: the top-level network. */
+    network: z.enum(['mainnet', 'testnet']).optional(),
+    /** Nodes of its own (their mining key is its reward address); default: the top-level nodes, shared. */
+    nodes: z.array(node).min(1).optional(),
+    /** The node that pays its miners; default: the top-level walletNode when the nodes are shared. */
+    walletNode: z.string().optional(),
+    ports: z.array(stratumPort).min(1),
+    accounting: accountingConfigSchema.default(() => accountingConfigSchema.parse({})),
+  })
+  .strict();
+
 function explorerDefaults() {
   return {
     address: 'https://explorer.ergoplatform.com/en/addresses/{address}',
@@ -261,13 +287,16 @@ export const configSchema = z
       .default({ enabled: false, threads: 1 }),
     /** Payout scheme, fees, block maturity and payouts (see src/accounting/README.md). */
     accounting: accountingConfigSchema.default(() => accountingConfigSchema.parse({})),
-    /** What the website and the API say about the pool. */
+    /**
+     * Several pools in one deployment (e.g. PPLNS and SOLO side by side): each its own id, coin, ports,
+     * scheme, fees and payouts. Omitted: one pool, `pool.id`, from the top-level network, nodes, stratum
+     * ports and accounting.
+     */
+    pools: z.array(poolEntry).min(1).optional(),
+    /** What the website and the API say about the pool (with `pools:`, about the deployment). */
     pool: z
       .object({
-        id: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, - and _ (up to 32)')
-          .default('ergo'),
+        id: poolIdText.default('ergo'),
         name: z.string().min(1).max(64).default('EnigmaPool'),
         /** The host name miners connect to (stratum URLs on the connect page); default: the API host. */
         host: z.string().min(1).optional(),
@@ -304,6 +333,7 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    checkPools(c, ctx);
     // Each stratum instance hands out extranonce1 values with its id in the top bits: two instances with
     // one id could give two miners the same nonce space, and their identical shares would both be credited.
     if (c.instance.id >= 2 ** c.instance.bits)
@@ -321,5 +351,43 @@ export const configSchema = z
   });
 
 export type PoolConfig = z.infer<typeof configSchema>;
+export type PoolEntryConfig = z.infer<typeof poolEntry>;
+
+/** Ids unique, no port twice, and a pool's walletNode among the nodes it uses. */
+function checkPools(
+  c: {
+    pools?: PoolEntryConfig[] | undefined;
+    nodes: { name: string }[];
+    walletNode?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (!c.pools) return;
+  const ids = new Set<string>();
+  const ports = new Map<string, string>();
+  for (const [i, pool] of c.pools.entries()) {
+    if (ids.has(pool.id))
+      ctx.addIssue({ code: 'custom', path: ['pools', i, 'id'], message: `${pool.id} is the id of another pool` });
+    ids.add(pool.id);
+    for (const [j, port] of pool.ports.entries()) {
+      const key = `${port.host}:${port.port}`;
+      const other = ports.get(key);
+      if (other && port.port !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pools', i, 'ports', j, 'port'],
+          message: `${key} is a port of pool ${other} too`,
+        });
+      ports.set(key, pool.id);
+    }
+    const nodes = pool.nodes ?? c.nodes;
+    if (pool.walletNode && !nodes.some((n) => n.name === pool.walletNode))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools', i, 'walletNode'],
+        message: `${pool.walletNode} is not one of the pool's nodes (${nodes.map((n) => n.name).join(', ') || 'none'})`,
+      });
+  }
+}
 export type StratumPortConfig = z.infer<typeof stratumPort>;
 export type WebhookConfig = z.infer<typeof webhook>;

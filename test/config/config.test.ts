@@ -3,7 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, maskSecrets, validate } from '../../src/config/index.ts';
+import {
+  ConfigError,
+  defaultPoolId,
+  loadConfig,
+  maskSecrets,
+  poolsOf,
+  validate,
+} from '../../src/config/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'enigmapool-config-'));
 const file = (name: string, text: string) => {
@@ -165,4 +172,141 @@ describe('config', () => {
     assert.equal(masked.nodes[0]!.apiKey, '********');
     assert.equal(masked.db, 'postgres://u:********@h/db');
   });
+});
+
+describe('several pools in one deployment (issue 14)', () => {
+  const NODES = [
+    { name: 'main', url: 'http://10.0.0.5:9053' },
+    { name: 'backup', url: 'http://10.0.0.6:9053' },
+  ];
+
+  it('without pools: one pool of the top-level keys, pool.id, which old rows belong to', () => {
+    const c = validate({
+      pool: { id: 'mypool' },
+      nodes: NODES,
+      walletNode: 'main',
+      accounting: { scheme: 'pps' },
+    });
+    const [only, ...rest] = poolsOf(c);
+    assert.deepEqual(rest, []);
+    assert.deepEqual(
+      [
+        only!.id,
+        only!.network,
+        only!.walletNode,
+        only!.sharedNodes,
+        only!.accounting.scheme,
+        only!.ports[0]!.port,
+      ],
+      ['mypool', 'mainnet', 'main', true, 'pps', 3052],
+    );
+    assert.equal(defaultPoolId(c), 'mypool');
+  });
+
+  it('a second pool is a config block: its own ports, scheme and payouts over the shared nodes', () => {
+    const c = loadConfig({
+      file: file(
+        'pools.yaml',
+        [
+          'nodes:',
+          '  - { name: main, url: "http://10.0.0.5:9053" }',
+          'walletNode: main',
+          'pools:',
+          '  - id: pplns',
+          '    ports: [{ port: 3052 }]',
+          '    accounting: { scheme: pplns, fees: [{ address: 9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA, percent: "1" }] }',
+          '  - id: solo',
+          '    ports: [{ port: 3056, vardiff: false }]',
+          '    accounting: { scheme: solo, payouts: { minimum: "0.5" } }',
+          '',
+        ].join('\n'),
+      ),
+      env: { ENIGMAPOOL_POOLS__1__ACCOUNTING__CONFIRMATIONS: '30' },
+    });
+    const [pplns, solo] = poolsOf(c);
+    assert.deepEqual(
+      [
+        pplns!.id,
+        pplns!.accounting.scheme,
+        pplns!.accounting.fees.length,
+        pplns!.walletNode,
+        pplns!.sharedNodes,
+      ],
+      ['pplns', 'pplns', 1, 'main', true],
+    );
+    assert.deepEqual(
+      [solo!.id, solo!.accounting.scheme, solo!.accounting.payouts.minimum, solo!.accounting.confirmations],
+      ['solo', 'solo', '0.5', 30],
+    );
+    assert.equal(solo!.name, 'EnigmaPool solo');
+    assert.equal(defaultPoolId(c), 'pplns', 'no pool is called pool.id (ergo): the first');
+  });
+
+  it('a pool over nodes of its own pays from one of them', () => {
+    const c = validate({
+      nodes: NODES,
+      walletNode: 'main',
+      pools: [
+        { id: 'a', ports: [{ port: 3052 }] },
+        {
+          id: 'b',
+          ports: [{ port: 3053 }],
+          nodes: [{ name: 'other', url: 'http://10.0.0.7:9053' }],
+          walletNode: 'other',
+        },
+      ],
+    });
+    const [a, b] = poolsOf(c);
+    assert.deepEqual([a!.sharedNodes, a!.walletNode], [true, 'main']);
+    assert.deepEqual(
+      [b!.sharedNodes, b!.walletNode, b!.nodes.map((n) => n.name)],
+      [false, 'other', ['other']],
+    );
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    [
+      'two pools with one id',
+      {
+        pools: [
+          { id: 'a', ports: [{ port: 1 }] },
+          { id: 'a', ports: [{ port: 2 }] },
+        ],
+      },
+      /pools\.1\.id: a is the id of another pool/,
+    ],
+    [
+      'one port in two pools',
+      {
+        pools: [
+          { id: 'a', ports: [{ port: 3052 }] },
+          { id: 'b', ports: [{ port: 3052 }] },
+        ],
+      },
+      /pools\.1\.ports\.0\.port: 0\.0\.0\.0:3052 is a port of pool a too/,
+    ],
+    [
+      'a wallet node the pool does not use',
+      { nodes: NODES, pools: [{ id: 'a', ports: [{ port: 1 }], walletNode: 'elsewhere' }] },
+      /pools\.0\.walletNode: elsewhere is not one of the pool's nodes \(main, backup\)/,
+    ],
+    ['a pool without ports', { pools: [{ id: 'a', ports: [] }] }, /pools\.0\.ports:/],
+    [
+      'a coin this build does not have',
+      { pools: [{ id: 'a', coin: 'doge', ports: [{ port: 1 }] }] },
+      /pools\.0\.coin:/,
+    ],
+    [
+      'a bad pool scheme',
+      { pools: [{ id: 'a', ports: [{ port: 1 }], accounting: { scheme: 'fpps' } }] },
+      /pools\.0\.accounting\.scheme:/,
+    ],
+  ];
+  for (const [what, raw, message] of bad) {
+    it(`names the key for ${what}`, () =>
+      assert.throws(
+        () => validate(raw),
+        (err: Error) => err instanceof ConfigError && message.test(err.message),
+      ));
+  }
 });
