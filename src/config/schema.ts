@@ -367,7 +367,11 @@ function checkPools(
   const ports = new Map<string, string>();
   for (const [i, pool] of c.pools.entries()) {
     if (ids.has(pool.id))
-      ctx.addIssue({ code: 'custom', path: ['pools', i, 'id'], message: `${pool.id} is the id of another pool` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools', i, 'id'],
+        message: `${pool.id} is the id of another pool`,
+      });
     ids.add(pool.id);
     for (const [j, port] of pool.ports.entries()) {
       const key = `${port.host}:${port.port}`;

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Server, Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import type { Server } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { BlockSubmitter, Coin, CoinWork, ShareChecker } from '../coin/index.ts';
 import { connectionCap, openFileLimit } from './admission.ts';
