@@ -70,7 +70,7 @@ export async function startApiRole(
     await db.close();
   };
   try {
-    await migrate(db);
+    await migrate(db, { defaultPoolId: config.pool.id });
     const server = await startApiServer({
       ctx: {
         db,

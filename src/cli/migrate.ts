@@ -37,7 +37,7 @@ export async function migrateCommand(
   try {
     const db = await openDatabase(options);
     try {
-      const { applied, current } = await migrate(db);
+      const { applied, current } = await migrate(db, { defaultPoolId: config.pool.id });
       for (const name of applied) out(`applied ${name}`);
       out(
         applied.length === 0

@@ -41,7 +41,7 @@ export async function startAccountingRole(config: PoolConfig, logger: Logger): P
       await c().catch((err) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    await migrate(db);
+    await migrate(db, { defaultPoolId: config.pool.id });
     const nodeSet = new NodeSet({
       nodes: config.nodes,
       ...(config.walletNode ? { walletNode: config.walletNode } : {}),

@@ -16,7 +16,9 @@ export { acquireLease, holdsLease, type Lease, releaseLease } from './lease.ts';
 export { type BalanceMismatch, checkBalances } from './ledger.ts';
 export {
   checksumOf,
+  DEFAULT_POOL_ID,
   loadMigrations,
+  type MigrateOptions,
   type Migration,
   MigrationError,
   migrate,

@@ -90,6 +90,20 @@ function verify(applied: AppliedRow[], migrations: Migration[]): void {
   }
 }
 
+/** The pool of a deployment that never named one (config `pool.id`'s default). */
+export const DEFAULT_POOL_ID = 'ergo';
+
+export interface MigrateOptions {
+  logger?: Logger;
+  /** Default: the files in src/db/migrations. */
+  migrations?: Migration[];
+  /**
+   * The deployment's default pool (the configured `pool.id`): rows written before pools had ids belong to
+   * it (migration 0008 reads it as the setting enigmapool.default_pool_id). Default 'ergo'.
+   */
+  defaultPoolId?: string;
+}
+
 /**
  * Applies the pending migrations in order, each in its own transaction together with its row in
  * `schema_migrations`, under a transaction-scoped advisory lock (safe when several pools start at once).
@@ -97,10 +111,12 @@ function verify(applied: AppliedRow[], migrations: Migration[]): void {
  */
 export async function migrate(
   db: Database,
-  logger?: Logger,
-  options: { migrations?: Migration[] } = {},
+  options: MigrateOptions = {},
 ): Promise<{ applied: string[]; current: number }> {
+  const { logger } = options;
   const migrations = options.migrations ?? loadMigrations();
+  const defaultPoolId = options.defaultPoolId ?? DEFAULT_POOL_ID;
+  if (defaultPoolId === '') throw new MigrationError('the default pool id must not be empty');
   const applied: string[] = [];
   await db.transaction(async (tx) => {
     await lock(tx);
@@ -115,6 +131,8 @@ export async function migrate(
       if (found.rowCount > 0) return false; // applied before, or by a concurrent start while we waited
       const started = performance.now();
       try {
+        // Local to this transaction: what a migration moving existing rows to a pool reads.
+        await tx.query("SELECT set_config('enigmapool.default_pool_id', $1, true)", [defaultPoolId]);
         await tx.exec(migration.sql);
       } catch (err) {
         throw new MigrationError(`migration ${migration.name} failed: ${(err as Error).message}`, {

@@ -9,6 +9,7 @@ const TIMEOUT = { timeout: 60_000 };
 /** A row of `shares` with the columns the share pipeline writes. */
 const SHARE_COLUMNS = [
   'id',
+  'pool_id',
   'address',
   'worker',
   'difficulty',
@@ -23,6 +24,7 @@ const SHARE_COLUMNS = [
 ];
 const shareRow = (id: string, i: number): unknown[] => [
   id,
+  'ergo',
   `9addr${i % 7}`,
   'rig',
   '0.5',
@@ -130,7 +132,8 @@ for (const engine of ENGINES) {
       assert.match(r.rows[0]!.tz, /^(Etc\/)?UTC$/);
       assert.equal(r.rows[0]!.day.toISOString(), '2024-03-02T00:00:00.000Z');
       await db.query(
-        `INSERT INTO miner_settings (address) VALUES ('b9'), ('B1'), ('a2'), ('_x'), ('A3') ON CONFLICT DO NOTHING`,
+        `INSERT INTO miner_settings (pool_id, address) VALUES ('ergo', 'b9'), ('ergo', 'B1'), ('ergo', 'a2'),
+           ('ergo', '_x'), ('ergo', 'A3') ON CONFLICT DO NOTHING`,
       );
       const order = await db.query<{ address: string }>(
         'SELECT address FROM miner_settings ORDER BY address',

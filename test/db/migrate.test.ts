@@ -103,7 +103,7 @@ for (const engine of ENGINES) {
         m.version === 2 ? { ...m, checksum: checksumOf(`${m.sql}\n-- edit`) } : m,
       );
       await assert.rejects(
-        migrate(db, undefined, { migrations: changed }),
+        migrate(db, { migrations: changed }),
         (err: Error) =>
           err instanceof MigrationError &&
           /migration 0002_blocks was changed after it was applied/.test(err.message),
@@ -124,7 +124,7 @@ for (const engine of ENGINES) {
         'CREATE TABLE half_done (x int);\nSELECT * FROM no_such_table;',
       );
       await assert.rejects(
-        migrate(db, undefined, { migrations: [...MIGRATIONS, broken] }),
+        migrate(db, { migrations: [...MIGRATIONS, broken] }),
         (err: Error) => err instanceof MigrationError && err.message.includes(`${broken.name} failed`),
       );
       assert.ok(!(await tables(db)).includes('half_done'));
@@ -133,7 +133,7 @@ for (const engine of ENGINES) {
 
     it('apply a new migration later, then refuse older code on that database', async () => {
       const next = extra(LATEST + 1, 'later', 'CREATE TABLE later_table (x int);');
-      assert.deepEqual(await migrate(db, undefined, { migrations: [...MIGRATIONS, next] }), {
+      assert.deepEqual(await migrate(db, { migrations: [...MIGRATIONS, next] }), {
         applied: [next.name],
         current: LATEST + 1,
       });

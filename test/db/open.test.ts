@@ -114,7 +114,11 @@ describe('PGlite in a directory', TIMEOUT, () => {
     try {
       assert.equal(db.engine, 'pglite');
       await migrate(db);
-      await db.query('INSERT INTO pool_cursors (name, value) VALUES ($1, $2)', ['test', { at: 42 }]);
+      await db.query('INSERT INTO pool_cursors (pool_id, name, value) VALUES ($1, $2, $3)', [
+        'ergo',
+        'test',
+        { at: 42 },
+      ]);
       assert.equal(readFileSync(`${dir}.lock`, 'utf8').trim(), String(process.pid));
       await assert.rejects(
         openDatabase({ dataDir: dir }),
