@@ -77,7 +77,7 @@ export async function singleRowInsertsPerSecond(db: Database, seconds: number): 
   let n = 0;
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
-    await db.query(`INSERT INTO shares (${columns}) VALUES (${params})`, shareRow(share(n)));
+    await db.query(`INSERT INTO shares (${columns}) VALUES (${params})`, shareRow(share(n), 'ergo'));
     n++;
   }
   return Math.round(n / seconds);
@@ -102,7 +102,7 @@ export async function shipperSharesPerSecond(
   batchRecords: number,
 ): Promise<number> {
   await fillJournal(dir, count);
-  const store = new DatabaseShareStore(db);
+  const store = new DatabaseShareStore(db, { defaultPoolId: 'ergo' });
   const started = performance.now();
   const sink = await DurableShareSink.open({ dir, store, batchRecords });
   const done = await sink.drain(600_000);

@@ -193,10 +193,10 @@ process.exit(0);
 async function durableOn(db: Database, dir: string) {
   const sink = await DurableShareSink.open({
     dir: join(work, dir),
-    store: new DatabaseShareStore(
-      db,
-      db.engine === 'pglite' ? { sync: () => fsyncTree(join(work, 'pglite')) } : {},
-    ),
+    store: new DatabaseShareStore(db, {
+      defaultPoolId: 'ergo',
+      ...(db.engine === 'pglite' ? { sync: () => fsyncTree(join(work, 'pglite')) } : {}),
+    }),
     batchRecords: db.engine === 'pglite' ? 250 : 1000, // as the pool does (src/cli/pipeline.ts)
   });
   return { sink, close: async () => void (await sink.close()) };

@@ -47,13 +47,20 @@ export async function openSharePipeline(
     ? `PostgreSQL at ${maskUrl(options.url)}`
     : `PGlite in ${options.dataDir}`;
   mkdirSync(dataDir, { recursive: true });
-  const { db, ready, deferred } = await openOrWait(options, dataDir, databaseLocation, logger);
+  const { db, ready, deferred } = await openOrWait(
+    options,
+    dataDir,
+    databaseLocation,
+    config.pool.id,
+    logger,
+  );
   try {
     const journalDir = join(dataDir, 'journal');
     const sink = await DurableShareSink.open({
       dir: journalDir,
       // PGlite writes through to the OS but never fsyncs: sync its files before the journal lets shares go.
       store: new DatabaseShareStore(db, {
+        defaultPoolId: config.pool.id,
         instance: config.instance.id.toString(16).padStart(2, '0'),
         ...(options.url ? {} : { sync: () => fsyncTree(options.dataDir) }),
       }),
@@ -84,11 +91,12 @@ async function openOrWait(
   options: { url?: string; dataDir: string },
   dataDir: string,
   location: string,
+  poolId: string,
   logger: Logger,
 ): Promise<{ db: Database; ready: Promise<void>; deferred: boolean }> {
   const dbLogger = logger.child({ part: 'db' }, { level: 'warn' });
   const migrated = async (db: Database) => {
-    const { applied, current } = await migrate(db);
+    const { applied, current } = await migrate(db, { defaultPoolId: poolId });
     logger.info(
       applied.length > 0
         ? `database: ${location}, schema version ${current} (applied ${applied.join(', ')})`

@@ -3,6 +3,8 @@ import type { Sql } from '../db/index.ts';
 
 export interface LateAcceptanceOptions {
   db: Sql;
+  /** The pool whose blocks the resubmissions are of. */
+  poolId: string;
   logger: Logger;
   /** Between attempts while the block's row is not in the database yet (it is shipped from the journal). */
   retryMs?: number;
@@ -15,7 +17,7 @@ const ADD_NODE = `UPDATE blocks SET accepted_by = CASE
     WHEN accepted_by IS NULL THEN ARRAY[$3::text]
     WHEN $3::text = ANY(accepted_by) THEN accepted_by
     ELSE accepted_by || $3::text END
-  WHERE height = $1 AND nonce = $2`;
+  WHERE pool_id = $4 AND height = $1 AND nonce = $2`;
 
 /**
  * Adds to a block's `accepted_by` the nodes that took it only on a resubmission (they did not answer the
@@ -48,7 +50,7 @@ export class LateAcceptances {
   private async attempt(height: number, nonce: string, node: string, left: number): Promise<boolean> {
     if (this.stopped) return false;
     try {
-      const r = await this.o.db.query(ADD_NODE, [height, nonce, node]);
+      const r = await this.o.db.query(ADD_NODE, [height, nonce, node, this.o.poolId]);
       if ((r.rowCount ?? 0) > 0) return true;
     } catch (err) {
       this.o.logger.warn({ err, height, nonce, node }, 'block accepted_by not updated yet');

@@ -34,6 +34,11 @@ async function advanceProgress(tx: Sql, instance: string, until: number): Promis
 
 export interface DatabaseStoreOptions {
   /**
+   * The deployment's default pool (config `pool.id`): shares journaled before shares named their pool
+   * (poolId '') are credited to it.
+   */
+  defaultPoolId: string;
+  /**
    * The longest a share can take from getting its time to reaching the journal (block candidates are
    * submitted to the nodes in between); share_ingest_progress stays this far behind (default 20 s).
    */
@@ -47,11 +52,13 @@ export interface DatabaseStoreOptions {
 /**
  * Ships journal entries into PostgreSQL / PGlite: one transaction per batch with one multi-row insert into
  * `shares` (INSERT … SELECT FROM unnest of one array per column, ON CONFLICT (id) DO NOTHING: a replay adds
- * nothing), the accepted block candidates into `blocks` as pending (ON CONFLICT (height, nonce) DO NOTHING),
- * and the instance's share_ingest_progress.
+ * nothing), the accepted block candidates into `blocks` as pending (ON CONFLICT (pool_id, height, nonce) DO
+ * NOTHING), each row in the pool of its share, and the instance's share_ingest_progress (one per instance,
+ * whatever pools its shares are of).
  */
 export class DatabaseShareStore implements ShareStore {
   private readonly recordDelayMs: number;
+  private readonly defaultPoolId: string;
   /** Rows actually inserted by this store (conflicts not counted), for tests and benchmarks. */
   inserted = { shares: 0, blocks: 0 };
   readonly sync?: () => Promise<void>;
@@ -59,8 +66,10 @@ export class DatabaseShareStore implements ShareStore {
 
   constructor(
     private readonly db: Database,
-    options: DatabaseStoreOptions = {},
+    options: DatabaseStoreOptions,
   ) {
+    if (options.defaultPoolId === '') throw new RangeError('the default pool id must not be empty');
+    this.defaultPoolId = options.defaultPoolId;
     this.recordDelayMs = options.recordDelayMs ?? DEFAULT_RECORD_DELAY_MS;
     if (options.sync) this.sync = options.sync;
     const instance = options.instance;
@@ -75,12 +84,16 @@ export class DatabaseShareStore implements ShareStore {
     const shares = entries.map((e) => e.share);
     const blocks = shares.filter(isRecordedBlock);
     const counts = await this.db.transaction(async (tx) => {
-      const s = (await tx.query(INSERT_SHARES, shareColumns(shares))).rowCount;
+      const s = (await tx.query(INSERT_SHARES, shareColumns(shares, this.defaultPoolId))).rowCount;
       const b =
         blocks.length > 0
-          ? await insertRows(tx, 'blocks', BLOCK_COLUMNS, blocks.map(blockRow), {
-              onConflictDoNothing: ['height', 'nonce'],
-            })
+          ? await insertRows(
+              tx,
+              'blocks',
+              BLOCK_COLUMNS,
+              blocks.map((share) => blockRow(share, this.defaultPoolId)),
+              { onConflictDoNothing: ['pool_id', 'height', 'nonce'] },
+            )
           : 0;
       for (const [instance, until] of ingestProgress(shares, this.recordDelayMs))
         await advanceProgress(tx, instance, until);

@@ -30,7 +30,7 @@ describe('share pipeline on the devnet, end to end', { timeout: 180_000 }, () =>
     await migrate(db);
     const sink = await DurableShareSink.open({
       dir: join(dir, 'journal'),
-      store: new DatabaseShareStore(db),
+      store: new DatabaseShareStore(db, { defaultPoolId: 'ergo' }),
     });
     const stratum = new StratumServer({
       pools: [

@@ -82,7 +82,7 @@ describe('a full disk under the share journal (issue 11.14)', () => {
     await migrate(db);
     const sink = await DurableShareSink.open({
       dir: join(root, 'disk', 'journal'),
-      store: new DatabaseShareStore(db),
+      store: new DatabaseShareStore(db, { defaultPoolId: 'ergo' }),
       fs: disk.fs,
       probeEveryMs: 50,
     });

@@ -15,11 +15,19 @@ for (const engine of ENGINES) {
         const share = makeShare(1);
         share.isBlock = true;
         share.acceptedBy = [];
-        const late = new LateAcceptances({ db: fresh.db, logger: silent, retryMs: 20, attempts: 100 });
+        const late = new LateAcceptances({
+          db: fresh.db,
+          poolId: 'ergo',
+          logger: silent,
+          retryMs: 20,
+          attempts: 100,
+        });
         // The node answered before the shipper wrote the block row.
         const noted = late.note(share.height, share.nonce, 'backup');
         await new Promise((r) => setTimeout(r, 100));
-        await new DatabaseShareStore(fresh.db).write([{ seq: 1, share, bytes: 0 }]);
+        await new DatabaseShareStore(fresh.db, { defaultPoolId: 'ergo' }).write([
+          { seq: 1, share, bytes: 0 },
+        ]);
         assert.equal(await noted, true);
         assert.equal(await late.note(share.height, share.nonce, 'backup'), true, 'a repeat changes nothing');
         assert.equal(await late.note(share.height, share.nonce, 'main'), true);
@@ -31,10 +39,45 @@ for (const engine of ENGINES) {
       }
     });
 
+    it('records the acceptance on its own pool’s block only', async () => {
+      const fresh = await freshDatabase(engine, { migrated: true });
+      try {
+        const store = new DatabaseShareStore(fresh.db, { defaultPoolId: 'ergo' });
+        const ours = makeShare(1);
+        const theirs = { ...makeShare(2), poolId: 'solo', height: ours.height, nonce: ours.nonce };
+        for (const s of [ours, theirs]) {
+          s.isBlock = true;
+          s.acceptedBy = ['main'];
+        }
+        await store.write([
+          { seq: 1, share: ours, bytes: 0 },
+          { seq: 2, share: theirs, bytes: 0 },
+        ]);
+        const late = new LateAcceptances({ db: fresh.db, poolId: 'solo', logger: silent, retryMs: 10 });
+        assert.equal(await late.note(ours.height, ours.nonce, 'backup'), true);
+        const r = await fresh.db.query<{ pool_id: string; accepted_by: string[] }>(
+          'SELECT pool_id, accepted_by FROM blocks ORDER BY pool_id',
+        );
+        assert.deepEqual(r.rows, [
+          { pool_id: 'ergo', accepted_by: ['main'] },
+          { pool_id: 'solo', accepted_by: ['main', 'backup'] },
+        ]);
+        late.stop();
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
     it('gives up after its attempts when the block never lands, and stop() ends waiting', async () => {
       const fresh = await freshDatabase(engine, { migrated: true });
       try {
-        const late = new LateAcceptances({ db: fresh.db, logger: silent, retryMs: 10, attempts: 3 });
+        const late = new LateAcceptances({
+          db: fresh.db,
+          poolId: 'ergo',
+          logger: silent,
+          retryMs: 10,
+          attempts: 3,
+        });
         assert.equal(await late.note(1925001, '00000000000000aa', 'main'), false);
         const waiting = late.note(1925001, '00000000000000bb', 'main');
         late.stop();

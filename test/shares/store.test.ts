@@ -30,7 +30,7 @@ for (const engine of ENGINES) {
     it('replaying the same records twice stores every share once and every block once', async () => {
       const fresh = await freshDatabase(engine, { migrated: true });
       try {
-        const store = new DatabaseShareStore(fresh.db);
+        const store = new DatabaseShareStore(fresh.db, { defaultPoolId: 'ergo' });
         const batch = entries(1500);
         const block = batch[700]!.share;
         block.isBlock = true;
@@ -114,11 +114,62 @@ for (const engine of ENGINES) {
       }
     });
 
+    it('each share and block lands in the pool that accepted it; an older journal’s share in the default pool', async () => {
+      const fresh = await freshDatabase(engine, { migrated: true });
+      try {
+        const store = new DatabaseShareStore(fresh.db, { defaultPoolId: 'main', instance: 'p0' });
+        const batch = entries(6);
+        const pools = ['ergo', 'solo', '', 'ergo', 'solo', ''];
+        batch.forEach((e, k) => {
+          e.share.poolId = pools[k]!;
+          e.share.instance = 'p0';
+        });
+        // The same solution (height, nonce) recorded as a block by two pools: one row each.
+        for (const k of [0, 1]) {
+          batch[k]!.share.isBlock = true;
+          batch[k]!.share.height = 1925001;
+          batch[k]!.share.nonce = '00000000000000aa';
+        }
+        await store.write(batch);
+        const shares = await fresh.db.query<{ id: string; pool_id: string }>(
+          'SELECT id, pool_id FROM shares',
+        );
+        const poolOf = new Map(shares.rows.map((r) => [r.id, r.pool_id]));
+        assert.deepEqual(
+          batch.map((e) => poolOf.get(e.share.id)),
+          ['ergo', 'solo', 'main', 'ergo', 'solo', 'main'],
+        );
+        const blocks = await fresh.db.query<{ pool_id: string; share_id: string }>(
+          'SELECT pool_id, share_id FROM blocks ORDER BY pool_id',
+        );
+        assert.deepEqual(blocks.rows, [
+          { pool_id: 'ergo', share_id: batch[0]!.share.id },
+          { pool_id: 'solo', share_id: batch[1]!.share.id },
+        ]);
+        await store.write(batch);
+        assert.deepEqual(store.inserted, { shares: 6, blocks: 2 }, 'a replay adds nothing in any pool');
+        const progress = await fresh.db.query<{ instance: string }>(
+          'SELECT instance FROM share_ingest_progress',
+        );
+        assert.deepEqual(
+          progress.rows,
+          [{ instance: 'p0' }],
+          'one progress row per instance, whatever the pools',
+        );
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
     it('an idle pool moves its share_ingest_progress on (crediting is not held up by a quiet spell)', async (t) => {
       const fresh = await freshDatabase(engine, { migrated: true });
       const dir = tempDir(t);
       try {
-        const store = new DatabaseShareStore(fresh.db, { instance: 'p0', recordDelayMs: 1_000 });
+        const store = new DatabaseShareStore(fresh.db, {
+          defaultPoolId: 'ergo',
+          instance: 'p0',
+          recordDelayMs: 1_000,
+        });
         const sink = await DurableShareSink.open({ dir, store, heartbeatMs: 20 });
         const share = makeShare(1); // accepted long ago; nothing after it
         await sink.record(share);
@@ -148,7 +199,7 @@ for (const engine of ENGINES) {
       try {
         const sink = await DurableShareSink.open({
           dir,
-          store: new DatabaseShareStore(fresh.db),
+          store: new DatabaseShareStore(fresh.db, { defaultPoolId: 'ergo' }),
           backoff: { baseMs: 5, capMs: 20 },
         });
         const all = entries(300).map((e) => e.share);
@@ -174,12 +225,15 @@ for (const engine of ENGINES) {
       const fresh = await freshDatabase(engine, { migrated: true });
       const dir = tempDir(t);
       try {
-        const sink = await DurableShareSink.open({ dir, store: new DatabaseShareStore(fresh.db) });
+        const sink = await DurableShareSink.open({
+          dir,
+          store: new DatabaseShareStore(fresh.db, { defaultPoolId: 'ergo' }),
+        });
         await Promise.all(entries(400).map((e) => sink.record(e.share)));
         assert.ok(await sink.drain(20_000));
         await sink.close();
         writeFileSync(join(dir, 'checkpoint'), Buffer.alloc(32)); // forget what was shipped
-        const store = new DatabaseShareStore(fresh.db);
+        const store = new DatabaseShareStore(fresh.db, { defaultPoolId: 'ergo' });
         const again = await DurableShareSink.open({ dir, store });
         assert.ok(await again.drain(20_000));
         await again.close();
