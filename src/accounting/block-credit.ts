@@ -18,6 +18,8 @@ import { WeightSum } from './weights.ts';
 /** The block row fields crediting needs. */
 export interface CreditableBlock {
   id: bigint;
+  /** The pool that found it: its shares are the window, its ledger gets the credits. */
+  poolId: string;
   height: number;
   minerAddress: string;
   /** When the block was found (its share's time): the end of its window or round. */
@@ -41,22 +43,31 @@ interface ShareRow {
   created_at: Date;
 }
 
-/** Shares at or before `end`, newest first (created_at DESC, id DESC), fed page by page into the window. */
-async function walkWindow(sql: Sql, end: Date, window: PplnsWindow, pageSize: number): Promise<Date | null> {
+/**
+ * The pool's shares at or before `end`, newest first (created_at DESC, id DESC), fed page by page into the
+ * window.
+ */
+async function walkWindow(
+  sql: Sql,
+  poolId: string,
+  end: Date,
+  window: PplnsWindow,
+  pageSize: number,
+): Promise<Date | null> {
   let cursor: { at: Date; id: string } | null = null;
   let oldest: Date | null = null;
   for (;;) {
     const page: { rows: ShareRow[] } = cursor
       ? await sql.query<ShareRow>(
           `SELECT id, address, expected_hashes, network_difficulty, created_at FROM shares
-            WHERE created_at <= $1 AND (created_at, id) < ($2, $3::uuid)
+            WHERE pool_id = $5 AND created_at <= $1 AND (created_at, id) < ($2, $3::uuid)
             ORDER BY created_at DESC, id DESC LIMIT $4`,
-          [end, cursor.at, cursor.id, pageSize],
+          [end, cursor.at, cursor.id, pageSize, poolId],
         )
       : await sql.query<ShareRow>(
           `SELECT id, address, expected_hashes, network_difficulty, created_at FROM shares
-            WHERE created_at <= $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-          [end, pageSize],
+            WHERE pool_id = $3 AND created_at <= $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+          [end, pageSize, poolId],
         );
     for (const r of page.rows) {
       const share: CreditShare = {
@@ -74,13 +85,13 @@ async function walkWindow(sql: Sql, end: Date, window: PplnsWindow, pageSize: nu
   }
 }
 
-/** Σ expected hashes per (address, network difficulty) of the shares in (from, to]. */
-async function roundSums(sql: Sql, from: Date | null, to: Date) {
+/** Σ expected hashes per (address, network difficulty) of the pool's shares in (from, to]. */
+async function roundSums(sql: Sql, poolId: string, from: Date | null, to: Date) {
   const r = await sql.query<{ address: string; network_difficulty: string; hashes: string; first: Date }>(
     `SELECT address, network_difficulty, sum(expected_hashes) AS hashes, min(created_at) AS first FROM shares
-      WHERE created_at <= $1 AND ($2::timestamptz IS NULL OR created_at > $2)
+      WHERE pool_id = $3 AND created_at <= $1 AND ($2::timestamptz IS NULL OR created_at > $2)
       GROUP BY address, network_difficulty`,
-    [to, from],
+    [to, from, poolId],
   );
   return r.rows.map((x) => ({
     address: x.address,
@@ -93,24 +104,25 @@ async function roundSums(sql: Sql, from: Date | null, to: Date) {
 /** The time of the pool's previous block before this one (`includeOrphans`: any status), or null. */
 export async function previousBlockTime(
   sql: Sql,
-  block: { id: bigint; foundAt: Date },
+  block: { id: bigint; poolId: string; foundAt: Date },
   includeOrphans: boolean,
 ) {
   const r = await sql.query<{ created_at: Date }>(
     `SELECT created_at FROM blocks
-      WHERE id <> $1 AND (created_at < $2 OR (created_at = $2 AND id < $1)) AND ($3 OR status <> 'orphaned')
+      WHERE pool_id = $4 AND id <> $1 AND (created_at < $2 OR (created_at = $2 AND id < $1))
+        AND ($3 OR status <> 'orphaned')
       ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [block.id, block.foundAt, includeOrphans],
+    [block.id, block.foundAt, includeOrphans, block.poolId],
   );
   return r.rows[0]?.created_at ?? null;
 }
 
-/** Effort of the round ending with this block: Σ H / D of the shares since the pool's previous block. */
-export async function blockEffort(sql: Sql, block: { id: bigint; foundAt: Date }) {
+/** Effort of the round ending with this block: Σ H / D of the pool's shares since its previous block. */
+export async function blockEffort(sql: Sql, block: { id: bigint; poolId: string; foundAt: Date }) {
   const from = await previousBlockTime(sql, block, true);
   const sum = new WeightSum();
   let hashes = 0n;
-  for (const g of await roundSums(sql, from, block.foundAt)) {
+  for (const g of await roundSums(sql, block.poolId, from, block.foundAt)) {
     sum.addHashes(g.expectedHashes, g.networkDifficulty);
     hashes += g.expectedHashes;
   }
@@ -130,13 +142,14 @@ export async function creditBlock(tx: Sql, block: CreditableBlock, s: CreditSett
   else if (s.scheme === 'solo') result = soloCredits(input);
   else if (s.scheme === 'pplns') {
     const window = new PplnsWindow(s.pplnsFactor);
-    windowStart = (await walkWindow(tx, block.foundAt, window, s.pageSize ?? 10_000)) ?? block.foundAt;
+    windowStart =
+      (await walkWindow(tx, block.poolId, block.foundAt, window, s.pageSize ?? 10_000)) ?? block.foundAt;
     const weights = new Map<string, Ratio>();
     for (const [address, sum] of window.byAddress) if (!sum.isZero()) weights.set(address, sum.toRatio());
     result = { ...splitReward(input, weights), window: window.summary() };
   } else {
-    const from = await previousBlockTime(tx, { id: block.id, foundAt: block.foundAt }, false);
-    const groups = await roundSums(tx, from, block.foundAt);
+    const from = await previousBlockTime(tx, block, false);
+    const groups = await roundSums(tx, block.poolId, from, block.foundAt);
     result = propCredits(input, groups);
     windowStart =
       groups.reduce<Date | null>((m, g) => (m === null || g.first < m ? g.first : m), null) ?? block.foundAt;
@@ -161,14 +174,17 @@ export async function creditBlock(tx: Sql, block: CreditableBlock, s: CreditSett
       : {}),
     ...(result.fallback ? { fallback: result.fallback } : {}),
   };
-  await insertEntries(tx, blockCreditEntries(String(block.id), result.credits, `block ${block.height}`), {
-    details,
-  });
+  await insertEntries(
+    tx,
+    block.poolId,
+    blockCreditEntries(String(block.id), result.credits, `block ${block.height}`),
+    { details },
+  );
   await tx.query(
     `UPDATE blocks SET scheme = $2, window_start = $3, window_end = $4, credited_at = now(),
             reward_details = coalesce(reward_details, '{}'::jsonb) || $5::jsonb
-      WHERE id = $1`,
-    [block.id, s.scheme, windowStart, block.foundAt, jsonWithBigints({ credit: details })],
+      WHERE id = $1 AND pool_id = $6`,
+    [block.id, s.scheme, windowStart, block.foundAt, jsonWithBigints({ credit: details }), block.poolId],
   );
   return result;
 }

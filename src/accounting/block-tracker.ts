@@ -17,6 +17,8 @@ export interface ChainNode {
 
 export interface BlockTrackerOptions extends CreditSettings {
   db: Database;
+  /** The pool whose blocks are tracked and credited. */
+  poolId: string;
   /** The node to ask (called each pass: e.g. the NodeSet's current or wallet node). */
   node: () => ChainNode;
   /** The pool's mining key (/mining/rewardPublicKey of the wallet node), resolved once. */
@@ -110,9 +112,10 @@ export class BlockTracker {
     const recheckFrom = tip === null ? null : tip - this.o.rules.confirmations + 1;
     const open = await this.o.db.query<PendingRow>(
       `SELECT ${PENDING_COLUMNS} FROM blocks
-        WHERE status = 'pending' OR (status = 'orphaned' AND $1::integer IS NOT NULL AND height >= $1::integer)
+        WHERE pool_id = $2
+          AND (status = 'pending' OR (status = 'orphaned' AND $1::integer IS NOT NULL AND height >= $1::integer))
         ORDER BY height, id`,
-      [recheckFrom],
+      [recheckFrom, this.o.poolId],
     );
     if (open.rows.length === 0) return report;
     const rules: ClassifyRules = { ...this.o.rules, poolPublicKey: await this.poolKey() };
@@ -162,17 +165,21 @@ export class BlockTracker {
     }
   }
 
-  /** Applies a verdict in one transaction; returns what changed. */
+  /**
+   * Applies a verdict in one transaction; returns what changed. Every statement names the pool as well as
+   * the block id, so a tracker never touches another pool's block.
+   */
   private async apply(
     seen: PendingRow,
     v: Classification,
     rules: ClassifyRules,
     sharesIn: boolean,
   ): Promise<{ status: 'pending' | 'confirmed' | 'orphaned'; credited: boolean; restored?: boolean }> {
+    const poolId = this.o.poolId;
     return this.o.db.transaction(async (tx) => {
       const locked = await tx.query<PendingRow>(
-        `SELECT ${PENDING_COLUMNS} FROM blocks WHERE id = $1 FOR UPDATE`,
-        [seen.id],
+        `SELECT ${PENDING_COLUMNS} FROM blocks WHERE id = $1 AND pool_id = $2 FOR UPDATE`,
+        [seen.id, poolId],
       );
       const block = locked.rows[0];
       if (!block) return { status: 'pending', credited: false };
@@ -183,12 +190,14 @@ export class BlockTracker {
         // Back on the best chain: its credits (if any) are immature again, by the balances trigger.
         await tx.query(
           `UPDATE blocks SET status = 'pending', orphaned_at = NULL, checked_at = now(),
-                  reward_details = coalesce(reward_details, '{}'::jsonb) || $2::jsonb WHERE id = $1`,
+                  reward_details = coalesce(reward_details, '{}'::jsonb) || $2::jsonb
+            WHERE id = $1 AND pool_id = $3`,
           [
             block.id,
             jsonWithBigints({
               restored: { at: new Date(), headerId: v.status === 'orphaned' ? null : v.headerId },
             }),
+            poolId,
           ],
         );
         this.logger.warn(
@@ -198,25 +207,31 @@ export class BlockTracker {
       }
       const foundAt = block.created_at;
       if (block.effort === null && sharesIn) {
-        const e = await blockEffort(tx, { id: block.id, foundAt });
-        await tx.query('UPDATE blocks SET round_hashes = $2, effort = $3 WHERE id = $1', [
+        const e = await blockEffort(tx, { id: block.id, poolId, foundAt });
+        await tx.query('UPDATE blocks SET round_hashes = $2, effort = $3 WHERE id = $1 AND pool_id = $4', [
           block.id,
           e.roundHashes,
           ratioText(e.effort, 12),
+          poolId,
         ]);
       }
       if (v.status === 'pending' && v.transient) {
-        await tx.query('UPDATE blocks SET checked_at = now(), last_error = $2 WHERE id = $1', [
-          block.id,
-          v.reason,
-        ]);
+        await tx.query(
+          'UPDATE blocks SET checked_at = now(), last_error = $2 WHERE id = $1 AND pool_id = $3',
+          [block.id, v.reason, poolId],
+        );
         return { status: 'pending', credited: false };
       }
       if (v.status === 'orphaned') {
         await tx.query(
           `UPDATE blocks SET status = 'orphaned', checked_at = now(), last_error = NULL,
-                  reward_details = coalesce(reward_details, '{}'::jsonb) || $2::jsonb WHERE id = $1`,
-          [block.id, jsonWithBigints({ orphaned: { reason: v.reason, bestHeaderId: v.bestHeaderId } })],
+                  reward_details = coalesce(reward_details, '{}'::jsonb) || $2::jsonb
+            WHERE id = $1 AND pool_id = $3`,
+          [
+            block.id,
+            jsonWithBigints({ orphaned: { reason: v.reason, bestHeaderId: v.bestHeaderId } }),
+            poolId,
+          ],
         );
         this.logger.warn(
           { block: block.id, height: block.height, reason: v.reason },
@@ -232,7 +247,7 @@ export class BlockTracker {
           `UPDATE blocks SET header_id = $2, reward = $3, reward_emission = $4, reward_fees = $5,
                   reward_reemission = $6,
                   reward_details = coalesce(reward_details, '{}'::jsonb) || $7::jsonb
-            WHERE id = $1`,
+            WHERE id = $1 AND pool_id = $8`,
           [
             block.id,
             v.headerId,
@@ -241,6 +256,7 @@ export class BlockTracker {
             reward.fees,
             reward.reemission,
             jsonWithBigints({ boxes: reward.boxIds, gross: reward.gross, reemission: reward.reemission }),
+            poolId,
           ],
         );
         if (!credited && sharesIn && (await this.roundSettled(tx, block, rules))) {
@@ -248,6 +264,7 @@ export class BlockTracker {
             tx,
             {
               id: block.id,
+              poolId,
               height: block.height,
               minerAddress: block.miner_address,
               foundAt,
@@ -263,8 +280,8 @@ export class BlockTracker {
       if (v.status === 'confirmed' && credited) {
         await tx.query(
           `UPDATE blocks SET status = 'confirmed', confirmations = $2, required_confirmations = $3,
-                  checked_at = now(), last_error = NULL WHERE id = $1`,
-          [block.id, confirmations, rules.confirmations],
+                  checked_at = now(), last_error = NULL WHERE id = $1 AND pool_id = $4`,
+          [block.id, confirmations, rules.confirmations, poolId],
         );
         this.logger.info(
           { block: block.id, height: block.height, reward: reward?.reward.toString() },
@@ -276,12 +293,13 @@ export class BlockTracker {
         v.status === 'confirmed' ? 'confirmed on chain; waiting for its shares to be credited' : null;
       await tx.query(
         `UPDATE blocks SET confirmations = $2, required_confirmations = $3, checked_at = now(), last_error = $4
-          WHERE id = $1`,
+          WHERE id = $1 AND pool_id = $5`,
         [
           block.id,
           confirmations,
           rules.confirmations,
           note ?? (v.status === 'pending' && !v.reward ? v.reason : null),
+          poolId,
         ],
       );
       return { status: 'pending', credited: creditedNow, restored };
@@ -289,7 +307,7 @@ export class BlockTracker {
   }
 
   /**
-   * PROP only: the round of a block starts after the pool's previous non-orphaned block, so it is
+   * PROP only: the round of a block starts after its pool's previous non-orphaned block, so it is
    * credited once no earlier block is still undecided (pending and not yet `orphanConfirmations` deep as
    * ours). Other schemes do not depend on earlier blocks.
    */
@@ -297,9 +315,9 @@ export class BlockTracker {
     if (this.o.scheme !== 'prop') return true;
     const r = await tx.query<{ n: bigint }>(
       `SELECT count(*) AS n FROM blocks
-        WHERE id <> $1 AND (created_at < $2 OR (created_at = $2 AND id < $1)) AND status = 'pending'
-          AND (header_id IS NULL OR confirmations < $3)`,
-      [block.id, block.created_at, rules.orphanConfirmations],
+        WHERE pool_id = $4 AND id <> $1 AND (created_at < $2 OR (created_at = $2 AND id < $1))
+          AND status = 'pending' AND (header_id IS NULL OR confirmations < $3)`,
+      [block.id, block.created_at, rules.orphanConfirmations, this.o.poolId],
     );
     return (bigOrNull(r.rows[0]?.n) ?? 0n) === 0n;
   }

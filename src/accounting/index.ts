@@ -46,7 +46,14 @@ export {
 } from './config.ts';
 export { ergText, parseDecimal, ratioText } from './exact.ts';
 export { type FeeRecipient, type FeeRecipientConfig, type FeeSchedule, NO_FEE, parseFees } from './fees.ts';
-export { assertLedger, checkLedger, LedgerInvariantError, type LedgerSnapshot } from './invariants.ts';
+export {
+  assertLedger,
+  checkLedger,
+  checkPoolLedgers,
+  LedgerInvariantError,
+  type LedgerSnapshot,
+  type PoolLedgers,
+} from './invariants.ts';
 export {
   type Balance,
   balancesOf,
@@ -113,7 +120,7 @@ export {
   PayoutThresholdError,
   setPayoutThreshold,
 } from './settings.ts';
-export { checkDatabaseLedger, loadLedgerSnapshot } from './snapshot.ts';
+export { checkDatabaseLedger, loadLedgerSnapshot, loadPoolLedgers } from './snapshot.ts';
 export {
   checkShareWeight,
   expectedHashesOfShare,

@@ -50,7 +50,7 @@ function checkRow(e: LedgerEntry): string | null {
 }
 
 /**
- * Checks the ledger invariants and returns every violation (empty = consistent):
+ * Checks the ledger invariants of one pool and returns every violation (empty = consistent):
  * 1. rows are well formed (credits > 0, payouts < 0, payout rows name a payment, block credits a block);
  * 2. the credits of a block (block_credit + fee rows) sum to its reward exactly, and a confirmed block
  *    with a reward is credited;
@@ -143,6 +143,54 @@ export function checkLedger(s: LedgerSnapshot): string[] {
       txIds.set(p.txId, p.id);
     }
   }
+  return problems;
+}
+
+/** The ledger of every pool of a deployment, by pool id. */
+export type PoolLedgers = ReadonlyMap<string, LedgerSnapshot>;
+
+/**
+ * Checks every pool's ledger on its own (checkLedger; each problem prefixed `pool <id>: `) and the pools
+ * against each other, so no nanoERG crosses between them unnoticed: a row names a block or a payment of
+ * another pool; a block or a payment is listed in two pools; a transaction id belongs to payments of two
+ * pools (paid twice).
+ */
+export function checkPoolLedgers(pools: PoolLedgers): string[] {
+  const problems: string[] = [];
+  const blockPool = new Map<string, string>();
+  const paymentPool = new Map<string, string>();
+  const txPayment = new Map<string, { pool: string; payment: string }>();
+  for (const [pool, s] of pools) {
+    for (const p of checkLedger(s)) problems.push(`pool ${pool}: ${p}`);
+    for (const b of s.blocks) {
+      const other = blockPool.get(b.id);
+      if (other !== undefined) problems.push(`block ${b.id} is listed in pools ${other} and ${pool}`);
+      else blockPool.set(b.id, pool);
+    }
+    for (const p of s.payments) {
+      const other = paymentPool.get(p.id);
+      if (other !== undefined) problems.push(`payment ${p.id} is listed in pools ${other} and ${pool}`);
+      else paymentPool.set(p.id, pool);
+      if (!p.txId) continue;
+      const first = txPayment.get(p.txId);
+      if (first && first.pool !== pool)
+        problems.push(
+          `payments ${first.payment} (pool ${first.pool}) and ${p.id} (pool ${pool}) share tx ${p.txId}`,
+        );
+      else if (!first) txPayment.set(p.txId, { pool, payment: p.id });
+    }
+  }
+  for (const [pool, s] of pools)
+    s.entries.forEach((e, i) => {
+      const blockOf = e.blockId === null ? pool : (blockPool.get(e.blockId) ?? pool);
+      if (blockOf !== pool)
+        problems.push(`pool ${pool}: row ${i} (${e.address}) names block ${e.blockId} of pool ${blockOf}`);
+      const paymentOf = e.paymentId === null ? pool : (paymentPool.get(e.paymentId) ?? pool);
+      if (paymentOf !== pool)
+        problems.push(
+          `pool ${pool}: row ${i} (${e.address}) names payment ${e.paymentId} of pool ${paymentOf}`,
+        );
+    });
   return problems;
 }
 

@@ -108,6 +108,7 @@ export class PaymentRunner {
       return report;
     }
     try {
+      // Every pool's ledger, not only this one's: pools may pay from one wallet.
       const problems = await checkDatabaseLedger(this.o.db);
       if (problems.length > 0) {
         this.alert(
@@ -139,10 +140,11 @@ export class PaymentRunner {
       view ??= readMempools(this.o.mempools?.() ?? [bindMempool(wallet)]);
       return view;
     };
-    const unsettled = (await openPayments(this.o.db)).filter((p) => p.status !== 'sent');
+    const unsettled = (await openPayments(this.o.db, this.o.poolId)).filter((p) => p.status !== 'sent');
     if (unsettled.length > 0) await this.reconcile(wallet, unsettled, mempools, lease, report);
     const tracked = await trackSentPayments({
       db: this.o.db,
+      poolId: this.o.poolId,
       wallet,
       mempools,
       confirmations: this.o.confirmations ?? 10,
@@ -175,10 +177,11 @@ export class PaymentRunner {
         const candidates = [...[...view.txs.values()].map((m) => m.tx), ...confirmed];
         const txId = findPaymentTransaction(candidates, wanted, taken);
         if (txId) {
-          await markSent(this.o.db, p.id, txId);
+          await markSent(this.o.db, this.o.poolId, p.id, txId);
           const tx = candidates.find((c) => c.id === txId)!;
           await recordInputs(
             this.o.db,
+            this.o.poolId,
             p.id,
             tx.inputs.map((i) => i.boxId),
           );
@@ -224,7 +227,7 @@ export class PaymentRunner {
       }
       await wallet.walletUnlock(this.o.walletPassword);
     }
-    const balances = await payableBalances(this.o.db);
+    const balances = await payableBalances(this.o.db, this.o.poolId);
     const plan = planPayouts({
       balances: balances.map((b) => ({
         address: b.address,
@@ -243,7 +246,7 @@ export class PaymentRunner {
         { address: s.address, reason: s.reason },
         `payouts to ${s.address} set aside: ${s.reason}`,
       );
-      await holdPayouts(this.o.db, s.address, s.reason);
+      await holdPayouts(this.o.db, this.o.poolId, s.address, s.reason);
     }
     if (plan.feeShort)
       this.logger.warn(
@@ -258,7 +261,14 @@ export class PaymentRunner {
     const queue: PlannedBatch[] = [...plan.batches];
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
       const fromHeight = Math.max(0, status.walletHeight - 1);
-      const id = await recordPayment(this.o.db, batch, fromHeight, this.o.instance ?? '', lease);
+      const id = await recordPayment(
+        this.o.db,
+        this.o.poolId,
+        batch,
+        fromHeight,
+        this.o.instance ?? '',
+        lease,
+      );
       if (id === null) continue;
       await this.o.hooks?.afterPlan?.(id);
       const outputs = batch.outputs.map((o) => ({ address: o.address, value: o.value.toString() }));
@@ -302,7 +312,7 @@ export class PaymentRunner {
     lease: Lease,
   ): Promise<SendOutcome> {
     await renewPayoutLease(this.o.db, lease, this.leaseMs);
-    if (!(await markInFlight(this.o.db, id, lease)))
+    if (!(await markInFlight(this.o.db, this.o.poolId, id, lease)))
       return { kind: 'unknown', reason: 'no longer planned or in flight' };
     await this.o.hooks?.beforeSend?.(id);
     let txId: string;
@@ -314,19 +324,24 @@ export class PaymentRunner {
       const unreachable =
         err instanceof NodeUnavailableError && (err.cause === 'refused' || err.cause === 'dns');
       if (refused || unreachable) {
-        await failPayment(this.o.db, id, unreachable ? `never reached the node: ${reason}` : reason);
+        await failPayment(
+          this.o.db,
+          this.o.poolId,
+          id,
+          unreachable ? `never reached the node: ${reason}` : reason,
+        );
         this.logger.error(
           { payment: id, reason },
           `payment ${id} ${unreachable ? 'never reached' : 'refused by'} the node: balances returned`,
         );
         return { kind: 'failed', reason, unreachable };
       }
-      await noteError(this.o.db, id, reason);
+      await noteError(this.o.db, this.o.poolId, id, reason);
       this.logger.error({ payment: id, reason }, `payment ${id}: outcome unknown, settled at the next run`);
       return { kind: 'unknown', reason };
     }
     await this.o.hooks?.afterSend?.(id, txId);
-    await markSent(this.o.db, id, txId);
+    await markSent(this.o.db, this.o.poolId, id, txId);
     await this.o.hooks?.afterRecord?.(id, txId);
     await this.learnInputs(wallet, id, txId);
     this.logger.info({ payment: id, txId, outputs: outputs.length }, `payment ${id} sent: ${txId}`);
@@ -342,6 +357,7 @@ export class PaymentRunner {
       if (tx)
         await recordInputs(
           this.o.db,
+          this.o.poolId,
           id,
           tx.inputs.map((i) => i.boxId),
         );

@@ -28,6 +28,7 @@ export interface TrackingResult {
  */
 export async function trackSentPayments(o: {
   db: Database;
+  poolId: string;
   wallet: TrackingWallet;
   mempools: () => Promise<MempoolView>;
   confirmations: number;
@@ -36,7 +37,7 @@ export async function trackSentPayments(o: {
 }): Promise<TrackingResult> {
   const result: TrackingResult = { confirmed: [], inDoubt: [], doubleSpent: [] };
   let history: WalletTransaction[] | null = null;
-  const sent = await sentPayments(o.db);
+  const sent = await sentPayments(o.db, o.poolId);
   const from = Math.min(...sent.map((p) => parseStoredRequest(p.request).fromHeight));
   for (const p of sent) {
     let tx: WalletTransaction | null;
@@ -50,11 +51,12 @@ export async function trackSentPayments(o: {
       if (!p.tx_inputs)
         await recordInputs(
           o.db,
+          o.poolId,
           p.id,
           tx.inputs.map((i) => i.boxId),
         );
       const done = tx.numConfirmations >= o.confirmations;
-      await updateConfirmations(o.db, p.id, tx.numConfirmations, done, null);
+      await updateConfirmations(o.db, o.poolId, p.id, tx.numConfirmations, done, null);
       if (done) result.confirmed.push(p.id);
       continue;
     }
@@ -64,14 +66,29 @@ export async function trackSentPayments(o: {
       if (!p.tx_inputs)
         await recordInputs(
           o.db,
+          o.poolId,
           p.id,
           seen.tx.inputs.map((i) => i.boxId),
         );
-      await updateConfirmations(o.db, p.id, 0, false, `not in the wallet; in the mempool of ${seen.node}`);
+      await updateConfirmations(
+        o.db,
+        o.poolId,
+        p.id,
+        0,
+        false,
+        `not in the wallet; in the mempool of ${seen.node}`,
+      );
       continue;
     }
     if (!mempools.complete) {
-      await updateConfirmations(o.db, p.id, 0, false, `not in the wallet; ${mempools.errors.join('; ')}`);
+      await updateConfirmations(
+        o.db,
+        o.poolId,
+        p.id,
+        0,
+        false,
+        `not in the wallet; ${mempools.errors.join('; ')}`,
+      );
       continue;
     }
     if (p.tx_inputs) {
@@ -79,7 +96,7 @@ export async function trackSentPayments(o: {
       const spender = doubleSpender(history, { id: p.tx_id, inputs: p.tx_inputs }, o.confirmations);
       if (spender) {
         const reason = `transaction ${p.tx_id} can never confirm: its input ${spender.boxId} was spent by ${spender.txId}`;
-        await failPayment(o.db, p.id, reason, true);
+        await failPayment(o.db, o.poolId, p.id, reason, true);
         o.alert(
           'payment-double-spent',
           `payment ${p.id}: ${reason}; its balances are returned and paid again`,
@@ -95,7 +112,7 @@ export async function trackSentPayments(o: {
       }
     }
     const note = 'dropped: in no node’s mempool and not on the chain';
-    await updateConfirmations(o.db, p.id, 0, false, note);
+    await updateConfirmations(o.db, o.poolId, p.id, 0, false, note);
     o.alert(
       'payment-in-doubt',
       `payment ${p.id}: transaction ${p.tx_id} is ${note}, and no other transaction is known to spend its inputs; ` +

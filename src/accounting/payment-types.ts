@@ -37,6 +37,8 @@ export interface PaymentHooks {
 
 export interface PaymentRunnerOptions {
   db: Database;
+  /** The pool whose balances are paid (its payments, ledger and settings only). */
+  poolId: string;
   /** The wallet node (exactly one node pays: NodeSet.wallet()). */
   wallet: () => WalletNode;
   /** Every node of the pool: a payment's transaction is looked for in each one's mempool (default: the wallet's). */

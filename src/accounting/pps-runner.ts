@@ -9,6 +9,8 @@ import { alertSilentInstances, bigOf, insertEntries, jsonWithBigints, sharesComp
 
 export interface PpsRunnerOptions {
   db: Database;
+  /** The pool whose shares are credited (its cursor and retention hold are its own). */
+  poolId: string;
   fees: FeeSchedule;
   /** Net block reward at a height (default: mainnet emission − EIP-27). */
   rewardAt?: (height: number) => bigint;
@@ -37,10 +39,11 @@ interface Cursor {
 }
 
 /**
- * PPS crediting: every run credits the shares accepted since the previous period up to the time every pool
- * instance has shipped its shares (share_ingest_progress), as one period of ppsCredits. The period's
- * rows, the new cursor (period end and the sub-nanoERG carry, in pool_cursors) and the share retention hold
- * are written in one transaction with the cursor row locked, so a period is credited exactly once.
+ * PPS crediting: every run credits the pool's shares accepted since the previous period up to the time every
+ * pool instance has shipped its shares (share_ingest_progress), as one period of ppsCredits. The period's
+ * rows, the new cursor (period end and the sub-nanoERG carry, the pool's row in pool_cursors) and the pool's
+ * share retention hold are written in one transaction with the cursor row locked, so a period is credited
+ * exactly once.
  */
 export class PpsRunner {
   private readonly logger: Logger;
@@ -57,14 +60,16 @@ export class PpsRunner {
     const complete = await sharesCompleteUntil(this.o.db);
     const until = complete ?? new Date(now.getTime() - (this.o.lagMs ?? 10_000));
     await alertSilentInstances(this.o.db, now, this.o.ingestStaleMs, this.lagAlerts, this.o.alert);
+    const poolId = this.o.poolId;
     return this.o.db.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO pool_cursors (name, value) VALUES ($1, 'null'::jsonb) ON CONFLICT (name) DO NOTHING`,
-        [CURSOR],
+        `INSERT INTO pool_cursors (pool_id, name, value) VALUES ($1, $2, 'null'::jsonb)
+         ON CONFLICT (pool_id, name) DO NOTHING`,
+        [poolId, CURSOR],
       );
       const row = await tx.query<{ value: Cursor | null }>(
-        'SELECT value FROM pool_cursors WHERE name = $1 FOR UPDATE',
-        [CURSOR],
+        'SELECT value FROM pool_cursors WHERE pool_id = $1 AND name = $2 FOR UPDATE',
+        [poolId, CURSOR],
       );
       const cursor = row.rows[0]?.value ?? null;
       const from = cursor ? new Date(cursor.until) : null;
@@ -80,9 +85,9 @@ export class PpsRunner {
         n: bigint;
       }>(
         `SELECT address, height, network_difficulty, sum(expected_hashes) AS hashes, count(*) AS n FROM shares
-          WHERE created_at <= $1 AND ($2::timestamptz IS NULL OR created_at > $2)
+          WHERE pool_id = $3 AND created_at <= $1 AND ($2::timestamptz IS NULL OR created_at > $2)
           GROUP BY address, height, network_difficulty`,
-        [until, from],
+        [until, from, poolId],
       );
       const shares = groups.rows.map((g) => ({
         address: g.address,
@@ -97,7 +102,7 @@ export class PpsRunner {
         ...(this.o.rewardAt ? { rewardAt: this.o.rewardAt } : {}),
       });
       const period = `${from?.toISOString() ?? 'start'}..${until.toISOString()}`;
-      await insertEntries(tx, ppsEntries(result.credits, `shares ${period}`), {
+      await insertEntries(tx, poolId, ppsEntries(result.credits, `shares ${period}`), {
         details: { period: { from, until }, value: `${result.value.num}/${result.value.den}` },
         idempotencyKey: (e) => `pps:${period}:${e.kind}:${e.address}`,
       });
@@ -105,11 +110,11 @@ export class PpsRunner {
         until: until.toISOString(),
         carry: { num: String(result.carry.num), den: String(result.carry.den) },
       };
-      await tx.query('UPDATE pool_cursors SET value = $2::jsonb, updated_at = now() WHERE name = $1', [
-        CURSOR,
-        jsonWithBigints(next),
-      ]);
-      await setRetentionHold(tx, 'pps', until, 'shares after the last credited PPS period');
+      await tx.query(
+        'UPDATE pool_cursors SET value = $3::jsonb, updated_at = now() WHERE pool_id = $1 AND name = $2',
+        [poolId, CURSOR, jsonWithBigints(next)],
+      );
+      await setRetentionHold(tx, poolId, 'pps', until, 'shares after the last credited PPS period');
       const count = groups.rows.reduce((s, g) => s + Number(bigOf(g.n)), 0);
       if (result.total > 0n)
         this.logger.info(

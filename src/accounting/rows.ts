@@ -19,17 +19,23 @@ export function jsonWithBigints(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-/** Appends ledger rows (the balances follow by trigger, in the same transaction). */
+/**
+ * Appends ledger rows to the pool's ledger (the balances follow by trigger, in the same transaction; the
+ * database refuses a row whose block or payment is of another pool).
+ */
 export async function insertEntries(
   tx: Sql,
+  poolId: string,
   entries: readonly LedgerEntry[],
   extra: { details?: unknown; idempotencyKey?: (e: LedgerEntry) => string | null } = {},
 ): Promise<void> {
   for (const e of entries) {
     await tx.query(
-      `INSERT INTO ledger_entries (address, amount, kind, block_id, payment_id, reason, details, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+      `INSERT INTO ledger_entries (pool_id, address, amount, kind, block_id, payment_id, reason, details,
+                                   idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)`,
       [
+        poolId,
         e.address,
         e.amount,
         e.kind,
@@ -45,7 +51,7 @@ export async function insertEntries(
 
 /**
  * min(complete_until) over every pool instance that ships shares: every share accepted up to then is in
- * `shares`. An instance that is merely behind (an outage, a slow shipper) is waited for, however long: its
+ * `shares`, whatever its pool (an instance's journal holds the shares of all its pools). An instance that is merely behind (an outage, a slow shipper) is waited for, however long: its
  * late shares would otherwise be left out of windows already credited. null: no instance reports (shares
  * are written directly). An instance gone for good is retired by deleting its share_ingest_progress row.
  */

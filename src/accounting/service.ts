@@ -14,6 +14,8 @@ import { PpsRunner } from './pps-runner.ts';
 export interface AccountingOptions {
   config: AccountingConfig;
   db: Database;
+  /** The pool these jobs account for (config `pool.id`): its blocks, shares, ledger and payments. */
+  poolId: string;
   /** The node blocks are checked against (e.g. the NodeSet's wallet node, or its current node). */
   chain: () => ChainNode;
   /** The wallet node that pays (NodeSet.wallet()); null: no payouts from this instance. */
@@ -64,6 +66,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
   for (const r of fees.recipients) parseAddress(r.address, o.network);
   const tracker = new BlockTracker({
     db: o.db,
+    poolId: o.poolId,
     node: o.chain,
     poolPublicKey: o.poolPublicKey,
     scheme: c.scheme,
@@ -79,7 +82,14 @@ export function startAccounting(o: AccountingOptions): Accounting {
   });
   const pps =
     c.scheme === 'pps'
-      ? new PpsRunner({ db: o.db, fees, alert, logger, ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}) })
+      ? new PpsRunner({
+          db: o.db,
+          poolId: o.poolId,
+          fees,
+          alert,
+          logger,
+          ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}),
+        })
       : null;
   const leadership = o.leader
     ? new Leadership({ db: o.db, holder: o.leader.holder, leaseMs: o.leader.leaseMs, logger })
@@ -89,6 +99,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
     c.payouts.enabled && wallet
       ? new PaymentRunner({
           db: o.db,
+          poolId: o.poolId,
           wallet,
           rules: payoutRulesOf(c),
           network: o.network,

@@ -24,16 +24,19 @@ export function checkPayoutThreshold(nano: bigint, minimum: bigint): void {
     throw new PayoutThresholdError(`a payout threshold may be at most ${ergText(MAX_PAYOUT_THRESHOLD)} ERG`);
 }
 
+/** The miner's threshold in one pool (each pool pays on its own terms). */
 export async function setPayoutThreshold(
   sql: Sql,
+  poolId: string,
   address: string,
   nano: bigint,
   minimum: bigint,
 ): Promise<void> {
   checkPayoutThreshold(nano, minimum);
   await sql.query(
-    `INSERT INTO miner_settings (address, payout_threshold) VALUES ($1, $2)
-     ON CONFLICT (address) DO UPDATE SET payout_threshold = EXCLUDED.payout_threshold, updated_at = now()`,
-    [address, nano],
+    `INSERT INTO miner_settings (pool_id, address, payout_threshold) VALUES ($1, $2, $3)
+     ON CONFLICT (pool_id, address) DO UPDATE
+        SET payout_threshold = EXCLUDED.payout_threshold, updated_at = now()`,
+    [poolId, address, nano],
   );
 }

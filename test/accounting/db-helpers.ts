@@ -6,6 +6,9 @@ import { checkDatabaseLedger } from '../../src/accounting/index.ts';
 import type { Sql } from '../../src/db/index.ts';
 import { p2pkAddress } from '../../src/ergo/index.ts';
 
+/** The pool the tests account for (config pool.id's default); another pool's rows must never count. */
+export const POOL_ID = 'ergo';
+
 /** A real mainnet P2PK address of a key derived from `name` (valid for the node and the devnet wallet). */
 export function minerAddress(name: string): string {
   const secret = sha256(new TextEncoder().encode(`accounting test ${name}`));
@@ -13,6 +16,8 @@ export function minerAddress(name: string): string {
 }
 
 export interface ShareSpec {
+  /** Default POOL_ID. */
+  pool?: string;
   address: string;
   expectedHashes: bigint;
   networkDifficulty: bigint;
@@ -26,9 +31,9 @@ export interface ShareSpec {
 export async function insertShare(sql: Sql, s: ShareSpec): Promise<string> {
   const id = s.id ?? randomUUID();
   await sql.query(
-    `INSERT INTO shares (id, address, worker, difficulty, expected_hashes, job_id, height, network_difficulty,
-                         nonce, hit, created_at, is_block, block_accepted)
-     VALUES ($1, $2, 'rig', 1, $3, 'job', $4, $5, $6, 0, $7, $8, $8)`,
+    `INSERT INTO shares (id, pool_id, address, worker, difficulty, expected_hashes, job_id, height,
+                         network_difficulty, nonce, hit, created_at, is_block, block_accepted)
+     VALUES ($1, $9, $2, 'rig', 1, $3, 'job', $4, $5, $6, 0, $7, $8, $8)`,
     [
       id,
       s.address,
@@ -38,12 +43,15 @@ export async function insertShare(sql: Sql, s: ShareSpec): Promise<string> {
       s.nonce ?? '0000000000000000',
       s.at,
       s.isBlock ?? false,
+      s.pool ?? POOL_ID,
     ],
   );
   return id;
 }
 
 export interface BlockSpec {
+  /** Default POOL_ID. */
+  pool?: string;
   height: number;
   nonce: string;
   miner: string;
@@ -55,17 +63,17 @@ export interface BlockSpec {
 /** A pool block as the share pipeline records it (pending). */
 export async function insertBlock(sql: Sql, b: BlockSpec): Promise<bigint> {
   const r = await sql.query<{ id: bigint }>(
-    `INSERT INTO blocks (height, nonce, miner_address, share_id, network_difficulty, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [b.height, b.nonce, b.miner, b.shareId ?? null, b.networkDifficulty ?? 20n, b.at],
+    `INSERT INTO blocks (pool_id, height, nonce, miner_address, share_id, network_difficulty, created_at)
+     VALUES ($7, $1, $2, $3, $4, $5, $6) RETURNING id`,
+    [b.height, b.nonce, b.miner, b.shareId ?? null, b.networkDifficulty ?? 20n, b.at, b.pool ?? POOL_ID],
   );
   return r.rows[0]!.id;
 }
 
-export async function balanceOf(sql: Sql, address: string) {
+export async function balanceOf(sql: Sql, address: string, pool = POOL_ID) {
   const r = await sql.query<{ immature: bigint; payable: bigint; paid: bigint }>(
-    'SELECT immature, payable, paid FROM balances WHERE address = $1',
-    [address],
+    'SELECT immature, payable, paid FROM balances WHERE pool_id = $2 AND address = $1',
+    [address, pool],
   );
   const b = r.rows[0];
   return { immature: b?.immature ?? 0n, payable: b?.payable ?? 0n, paid: b?.paid ?? 0n };
@@ -88,7 +96,10 @@ export async function blockRow(sql: Sql, id: bigint) {
   return r.rows[0]!;
 }
 
-/** Every ledger invariant holds (pure checker over the rows + the database's own balances check). */
+/**
+ * Every ledger invariant holds, in every pool and across pools (pure checker over the rows + the database's
+ * own balances check).
+ */
 export async function assertLedgerOk(sql: Sql): Promise<void> {
   assert.deepEqual(await checkDatabaseLedger(sql), []);
 }

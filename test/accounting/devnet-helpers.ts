@@ -11,7 +11,14 @@ import type { Database } from '../../src/db/index.ts';
 import { ErgoNodeClient, parseAddress, type WalletTransaction } from '../../src/ergo/index.ts';
 import { type EngineName, type Fresh, freshDatabase } from '../db/helpers.ts';
 import { competitorBlock, mineBlock, startTestNet, type TestNet } from '../devnet/helpers.ts';
-import { assertLedgerOk, emptyTables, insertBlock, insertShare, minerAddress } from './db-helpers.ts';
+import {
+  assertLedgerOk,
+  emptyTables,
+  insertBlock,
+  insertShare,
+  minerAddress,
+  POOL_ID,
+} from './db-helpers.ts';
 
 export const A = minerAddress('A');
 export const B = minerAddress('B');
@@ -105,6 +112,7 @@ export async function competitorBlocks(pool: Pool, n: number): Promise<void> {
 export function tracker(pool: Pool, scheme: 'pplns' | 'pps' | 'solo' | 'prop' = 'pplns', confirmations = 3) {
   return new BlockTracker({
     db: pool.db,
+    poolId: POOL_ID,
     node: () => pool.client,
     poolPublicKey: pool.net.devnet.minerPublicKey,
     scheme,
@@ -128,6 +136,7 @@ export const PAYOUT_RULES: PayoutRules = {
 export function payments(pool: Pool, extra: Partial<PaymentRunnerOptions> = {}) {
   return new PaymentRunner({
     db: pool.db,
+    poolId: POOL_ID,
     wallet: () => pool.client,
     rules: PAYOUT_RULES,
     network: 'mainnet',

@@ -6,6 +6,7 @@ import {
   balancesOf,
   blockCreditEntries,
   checkLedger,
+  checkPoolLedgers,
   DEFAULT_PAYOUT_RULES,
   type LedgerBlock,
   type LedgerEntry,
@@ -240,5 +241,70 @@ describe('ledger rows and balances', () => {
         ['B', 0n, 2_000_000_000n],
       ],
     );
+  });
+});
+
+describe('the ledgers of several pools', () => {
+  /** The solo pool: b9 (confirmed, all to C) and p9 (sent to C); ids distinct from history()'s. */
+  function solo(): LedgerSnapshot {
+    const entries: LedgerEntry[] = [
+      ...blockCreditEntries('b9', [{ address: 'C', kind: 'miner', amount: 400n }]),
+      ...payoutEntries('p9', {
+        outputs: [{ address: 'C', debit: 300n, value: 299n, feeShare: 1n }],
+        fee: 1n,
+        feeDebits: [],
+        debitTotal: 300n,
+        walletCost: 300n,
+      }),
+    ];
+    const blocks: LedgerBlock[] = [{ id: 'b9', status: 'confirmed', reward: 400n, credited: true }];
+    const payments: LedgerPayment[] = [
+      { id: 'p9', status: 'sent', txId: 't9', fee: 1n, outputs: [{ address: 'C', amount: 299n }] },
+    ];
+    const status = new Map<string, BlockStatus>([['b9', 'confirmed']]);
+    return { entries, balances: [...balancesOf(entries, status).values()], blocks, payments };
+  }
+  const pools = (ergo: LedgerSnapshot, other: LedgerSnapshot) =>
+    new Map([
+      ['ergo', ergo],
+      ['solo', other],
+    ]);
+
+  it('two consistent pools pass, each checked on its own', () => {
+    assert.deepEqual(checkPoolLedgers(pools(history(), solo())), []);
+    const broken = solo();
+    const problems = checkPoolLedgers(
+      pools(history(), { ...broken, blocks: edit(broken.blocks, 'b9', { reward: 401n }) }),
+    );
+    assert.deepEqual(problems, ['pool solo: block b9: credits 400 ≠ reward 401']);
+  });
+
+  it('a row naming another pool’s block or payment', () => {
+    const s = history();
+    const misfiled: LedgerSnapshot = {
+      ...s,
+      entries: [
+        ...s.entries,
+        row('A', 'block_credit', 5n, { blockId: 'b9' }),
+        row('A', 'payout_reversal', 5n, { paymentId: 'p9' }),
+      ],
+    };
+    const problems = checkPoolLedgers(pools(misfiled, solo())).join('\n');
+    assert.match(problems, /pool ergo: row \d+ \(A\) names block b9 of pool solo/);
+    assert.match(problems, /pool ergo: row \d+ \(A\) names payment p9 of pool solo/);
+    assert.match(problems, /pool ergo: rows for unknown block b9/);
+    assert.doesNotMatch(problems, /pool solo:/, 'the other pool is not blamed');
+  });
+
+  it('a block or payment listed in two pools, and one transaction paying payments of two pools', () => {
+    const other = solo();
+    const twice: LedgerSnapshot = {
+      ...other,
+      blocks: [...other.blocks, { id: 'b1', status: 'orphaned', reward: null, credited: false }],
+      payments: edit(other.payments, 'p9', { txId: 't1' }),
+    };
+    const problems = checkPoolLedgers(pools(history(), twice)).join('\n');
+    assert.match(problems, /block b1 is listed in pools ergo and solo/);
+    assert.match(problems, /payments p1 \(pool ergo\) and p9 \(pool solo\) share tx t1/);
   });
 });

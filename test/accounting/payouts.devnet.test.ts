@@ -13,7 +13,7 @@ import {
 import type { Database } from '../../src/db/index.ts';
 import { NodeApiError, NodeUnavailableError } from '../../src/ergo/index.ts';
 import { ENGINES } from '../db/helpers.ts';
-import { assertLedgerOk, balanceOf, minerAddress } from './db-helpers.ts';
+import { assertLedgerOk, balanceOf, minerAddress, POOL_ID } from './db-helpers.ts';
 import {
   A,
   B,
@@ -97,7 +97,12 @@ for (const engine of ENGINES) {
           );
           assert.deepEqual(restart.sent, []);
           assert.deepEqual(alerts, ['payment-in-doubt']);
-          await abandonPayment(db, restart.reconciled[0]!.paymentId, 'the pool crashed before sending it');
+          await abandonPayment(
+            db,
+            POOL_ID,
+            restart.reconciled[0]!.paymentId,
+            'the pool crashed before sending it',
+          );
           await payments(pool).run();
         }
         if (point === 'afterSend')
@@ -180,7 +185,7 @@ for (const engine of ENGINES) {
       await runner.run();
       assert.deepEqual(alerts, ['payment-in-doubt', 'payment-in-doubt'], 'half an hour later it does');
       assert.equal((await received(pool)).size, 0);
-      await abandonPayment(db, doubt.reconciled[0]!.paymentId, 'checked: it was never made');
+      await abandonPayment(db, POOL_ID, doubt.reconciled[0]!.paymentId, 'checked: it was never made');
       await payments(pool).run();
       await assertPaidOnce(due);
     });
@@ -274,6 +279,7 @@ for (const engine of ENGINES) {
           payouts: { intervalSeconds: 3600, minimum: '0.1' },
         }),
         db,
+        poolId: POOL_ID,
         chain: () => pool.client,
         wallet: () => pool.client,
         poolPublicKey: pool.net.devnet.minerPublicKey,
@@ -393,7 +399,8 @@ for (const engine of ENGINES) {
     it('an invalid address is set aside with its reason and never blocks the others', async () => {
       const due = await balancesDue();
       await db.query(
-        `INSERT INTO ledger_entries (address, amount, kind, reason) VALUES ('9notAValidErgoAddress', 500000000, 'adjustment', 'test')`,
+        `INSERT INTO ledger_entries (pool_id, address, amount, kind, reason)
+         VALUES ('ergo', '9notAValidErgoAddress', 500000000, 'adjustment', 'test')`,
       );
       const report = await payments(pool).run();
       assert.deepEqual(

@@ -13,7 +13,7 @@ import { CpuMiner } from '../../src/miner/index.ts';
 import { DatabaseShareStore, DurableShareSink } from '../../src/shares/index.ts';
 import { StratumServer } from '../../src/stratum/index.ts';
 import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
-import { assertLedgerOk, balanceOf, minerAddress } from './db-helpers.ts';
+import { assertLedgerOk, balanceOf, minerAddress, POOL_ID } from './db-helpers.ts';
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
   const deadline = Date.now() + timeoutMs;
@@ -55,7 +55,7 @@ for (const engine of ENGINES) {
       journal = mkdtempSync(join(tmpdir(), 'enigmapool-accounting-'));
       sink = await DurableShareSink.open({
         dir: journal,
-        store: new DatabaseShareStore(db, { recordDelayMs: 0 }),
+        store: new DatabaseShareStore(db, { defaultPoolId: POOL_ID, recordDelayMs: 0 }),
       });
       stratum = new StratumServer({
         pools: [
@@ -126,6 +126,7 @@ for (const engine of ENGINES) {
           },
         }),
         db,
+        poolId: POOL_ID,
         chain: () => nodes.wallet(),
         wallet: () => nodes.wallet(),
         poolPublicKey: () => client.rewardPublicKey(),

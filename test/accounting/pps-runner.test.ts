@@ -3,7 +3,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { PpsRunner, parseFees } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
-import { assertLedgerOk, balanceOf, emptyTables, insertShare, minerAddress } from './db-helpers.ts';
+import { assertLedgerOk, balanceOf, emptyTables, insertShare, minerAddress, POOL_ID } from './db-helpers.ts';
 
 const A = minerAddress('A');
 const B = minerAddress('B');
@@ -27,6 +27,7 @@ for (const engine of ENGINES) {
     const runner = () =>
       new PpsRunner({
         db,
+        poolId: POOL_ID,
         fees: parseFees([{ address: FEE, percent: '2' }]),
         rewardAt: () => 3_000_000_000n,
         lagMs: 0,
@@ -59,7 +60,14 @@ for (const engine of ENGINES) {
     it('waits for every instance’s shares (share_ingest_progress) and carries sub-nanoERG fractions', async () => {
       // 1 hash at D = 3 of a 10 nanoERG reward: 3.33… per share, no fee.
       const r = (n: Date) =>
-        new PpsRunner({ db, fees: parseFees([]), rewardAt: () => 10n, now: () => n, lagMs: 0 });
+        new PpsRunner({
+          db,
+          poolId: POOL_ID,
+          fees: parseFees([]),
+          rewardAt: () => 10n,
+          now: () => n,
+          lagMs: 0,
+        });
       await db.query(`INSERT INTO share_ingest_progress (instance, complete_until) VALUES ('i1', $1)`, [
         at(5),
       ]);

@@ -9,7 +9,7 @@ import {
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { ENGINES } from '../db/helpers.ts';
-import { balanceOf } from './db-helpers.ts';
+import { balanceOf, POOL_ID } from './db-helpers.ts';
 import {
   A,
   B,
@@ -77,6 +77,7 @@ describe('accounting config', () => {
         startAccounting({
           config,
           db: {} as Database,
+          poolId: POOL_ID,
           chain: () => node,
           wallet: null,
           poolPublicKey: `02${'ab'.repeat(32)}`,
@@ -117,6 +118,7 @@ for (const engine of ENGINES) {
         const accounting = startAccounting({
           config,
           db,
+          poolId: POOL_ID,
           chain: () => pool.client,
           wallet: () => pool.client,
           poolPublicKey: () => pool.client.rewardPublicKey(),

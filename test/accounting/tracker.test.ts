@@ -3,18 +3,11 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import {
   BlockTracker,
   type BlockTrackerOptions,
-  type ChainNode,
   NO_FEE,
   type PayoutScheme,
   parseFees,
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import {
-  type BlockHeader,
-  type ErgoTransaction,
-  minerRewardErgoTree,
-  REEMISSION_TOKEN_ID,
-} from '../../src/ergo/index.ts';
 import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
 import {
   assertLedgerOk,
@@ -25,80 +18,17 @@ import {
   insertShare,
   ledgerSum,
   minerAddress,
+  POOL_ID,
 } from './db-helpers.ts';
+import { FakeChain, POOL_PK, REWARD } from './fake-chain.ts';
 import { erg } from './helpers.ts';
 
-const POOL_PK = `02${'ab'.repeat(32)}`;
-const OTHER_PK = `03${'cd'.repeat(32)}`;
 const A = minerAddress('A');
 const B = minerAddress('B');
 const FEE = minerAddress('fee');
 const D = 1000n;
 const T0 = Date.UTC(2026, 0, 1);
 const at = (s: number) => new Date(T0 + s * 1000);
-let boxes = 0;
-
-/** A scripted chain: per height the best header and its transactions; `fail` makes every call throw. */
-class FakeChain implements ChainNode {
-  tip = 0;
-  fail = false;
-  readonly blocks = new Map<number, { id: string; pk: string; n: string; txs: ErgoTransaction[] }>();
-  private guard() {
-    if (this.fail) throw new Error('connect ECONNREFUSED');
-  }
-  async info() {
-    this.guard();
-    return { fullHeight: this.tip };
-  }
-  async blockIdsAt(h: number) {
-    this.guard();
-    const b = this.blocks.get(h);
-    return b && h <= this.tip ? [b.id] : [];
-  }
-  async blockHeader(id: string) {
-    this.guard();
-    const b = [...this.blocks.entries()].find(([, x]) => x.id === id);
-    if (!b) return null;
-    return { id, height: b[0], powSolutions: { pk: b[1].pk, n: b[1].n } } as unknown as BlockHeader;
-  }
-  async blockTransactions(id: string) {
-    this.guard();
-    const b = [...this.blocks.values()].find((x) => x.id === id);
-    return b ? { headerId: id, transactions: b.txs, size: 0 } : null;
-  }
-  /** A block at h by the pool (nonce n): 9 ERG box with 6 ERG of re-emission tokens + a 0.5 ERG fee box. */
-  ours(h: number, n: string, id = h.toString(16).padStart(64, '0')) {
-    const tree = minerRewardErgoTree(POOL_PK, 720);
-    const out = (value: bigint, assets: { tokenId: string; amount: bigint }[] = []) => ({
-      boxId: (++boxes).toString(16).padStart(64, '0'),
-      value,
-      ergoTree: tree,
-      assets,
-      creationHeight: h,
-      additionalRegisters: {},
-      transactionId: id,
-      index: 0,
-    });
-    const tx = (outputs: ErgoTransaction['outputs']) => ({
-      id,
-      inputs: [],
-      dataInputs: [],
-      outputs,
-      size: 0,
-    });
-    this.blocks.set(h, {
-      id,
-      pk: POOL_PK,
-      n,
-      txs: [tx([out(erg('9'), [{ tokenId: REEMISSION_TOKEN_ID, amount: erg('6') }])]), tx([out(erg('0.5'))])],
-    });
-  }
-  theirs(h: number, id = `ff${h.toString(16).padStart(62, '0')}`) {
-    this.blocks.set(h, { id, pk: OTHER_PK, n: '0000000000000001', txs: [] });
-  }
-}
-
-const REWARD = erg('3.5'); // 9 − 6 + 0.5
 
 for (const engine of ENGINES) {
   describe(`block lifecycle (${engine})`, () => {
@@ -119,6 +49,7 @@ for (const engine of ENGINES) {
     const tracker = (scheme: PayoutScheme = 'pplns', extra: Partial<BlockTrackerOptions> = {}) =>
       new BlockTracker({
         db,
+        poolId: POOL_ID,
         node: () => chain,
         poolPublicKey: POOL_PK,
         scheme,

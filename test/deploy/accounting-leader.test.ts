@@ -38,7 +38,7 @@ describe('accounting leader election', { timeout: 180_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'enigmapool-leader-'));
     database = await createServerDatabase();
     db = await openDatabase({ url: database.url, poolSize: 2 });
-    await migrate(db);
+    await migrate(db, { defaultPoolId: 'ergo' });
     pool = await startPoolNet(db);
   });
 
@@ -166,7 +166,8 @@ describe('accounting leader election', { timeout: 180_000 }, () => {
       // Refused while a payout run holds the payout lease (it may be sending it): retried between runs.
       await until(
         async () =>
-          (await abandonPayment(db, doubt.rows[0]!.id, 'checked: its transaction was never made')).abandoned,
+          (await abandonPayment(db, 'ergo', doubt.rows[0]!.id, 'checked: its transaction was never made'))
+            .abandoned,
         30_000,
         'the payment in doubt abandoned between payout runs',
         20,
