@@ -65,9 +65,9 @@ export async function seedShares(
   offset = 0,
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO shares (id, address, worker, difficulty, expected_hashes, job_id, height, network_difficulty,
-                         nonce, hit, created_at)
-     SELECT gen_random_uuid(), ($1::text[])[1 + (i % array_length($1::text[], 1))],
+    `INSERT INTO shares (id, pool_id, address, worker, difficulty, expected_hashes, job_id, height,
+                         network_difficulty, nonce, hit, created_at)
+     SELECT gen_random_uuid(), 'ergo', ($1::text[])[1 + (i % array_length($1::text[], 1))],
             'rig' || ((i / array_length($1::text[], 1)) % $2), 100, 429496729600, 'job', 1925000,
             1000000000000000, lpad(to_hex(i), 16, '0'), 0,
             to_timestamp($4::double precision / 1000 - 86400 + (i - $5) * 86400.0 / $3)
@@ -79,8 +79,9 @@ export async function seedShares(
 /** 200 blocks (all statuses) for the blocks page. */
 export async function seedBlocks(sql: Sql, miner: string, until: number): Promise<void> {
   await sql.query(
-    `INSERT INTO blocks (height, nonce, miner_address, network_difficulty, created_at, status, confirmations, effort)
-     SELECT 1925000 - i, lpad(to_hex(i), 16, '0'), $1, 1000000000000000,
+    `INSERT INTO blocks (pool_id, height, nonce, miner_address, network_difficulty, created_at, status,
+                         confirmations, effort)
+     SELECT 'ergo', 1925000 - i, lpad(to_hex(i), 16, '0'), $1, 1000000000000000,
             to_timestamp($2::double precision / 1000 - i * 3600),
             (ARRAY['pending', 'confirmed', 'orphaned'])[1 + i % 3], i % 720, 0.5 + (i % 10) / 10.0
        FROM generate_series(1, 200) AS i`,

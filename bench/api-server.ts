@@ -23,6 +23,7 @@ if (mode === 'bare') {
   const cache = new MemoryStatsCache();
   const job = new StatsJob({
     db,
+    poolId: 'ergo',
     cache,
     holder: 'bench',
     intervalSeconds: 60,

@@ -99,6 +99,7 @@ try {
     const job = () =>
       new StatsJob({
         db,
+        poolId: 'ergo',
         cache: new MemoryStatsCache(),
         holder: 'bench',
         intervalSeconds: INTERVAL / 1000,

@@ -26,6 +26,7 @@ export async function watchStratum(w: WatchedStratum): Promise<() => Promise<voi
   const { config, logger, stratum } = w;
   const instance = config.instance.id.toString(16).padStart(2, '0');
   const rejections = new RejectionCounter({
+    poolId: config.pool.id,
     instance,
     intervalSeconds: config.stats.intervalSeconds,
     logger: logger.child({ part: 'stats' }),
@@ -58,7 +59,7 @@ export async function watchStratum(w: WatchedStratum): Promise<() => Promise<voi
       logger.info({ address, payoutThreshold }, 'miner settings: not an ERG amount, ignored');
       return;
     }
-    setPayoutThreshold(w.db, address, nano, w.minimum).then(
+    setPayoutThreshold(w.db, config.pool.id, address, nano, w.minimum).then(
       () => logger.info(`miner settings: ${address} will be paid from ${payoutThreshold} ERG`),
       (err: Error) =>
         logger.info(

@@ -217,6 +217,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
     if (parts.stats) {
       const job = new StatsJob({
         db: p.db,
+        poolId: config.pool.id,
         cache,
         holder,
         intervalSeconds: config.stats.intervalSeconds,

@@ -93,9 +93,9 @@ export function statsCache(
 ): StatsCache {
   const layers: StatsCache[] = [];
   if (local) layers.push(new MemoryStatsCache());
-  if (redis) layers.push(new RedisStatsCache(redis.commands, `${config.redis.prefix}stats:`));
+  if (redis) layers.push(new RedisStatsCache(redis.commands, `${config.redis.prefix}stats:`, config.pool.id));
   if (db.engine === 'postgres' || layers.length === 0)
-    layers.push(new DatabaseStatsCache(db, (config.stats.intervalSeconds * 1000) / 4));
+    layers.push(new DatabaseStatsCache(db, config.pool.id, (config.stats.intervalSeconds * 1000) / 4));
   let warnedAt = Number.NEGATIVE_INFINITY;
   return new LayeredStatsCache(
     layers,

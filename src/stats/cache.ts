@@ -12,7 +12,8 @@ import {
 /**
  * Where the stats job leaves the current figures for readers, so no API request scans `shares`:
  * in-process (one process runs everything), Redis (shared by every instance), or the database (instances
- * without Redis: one row, read at most once per `ttlMs` by each reader).
+ * without Redis: one row, read at most once per `ttlMs` by each reader). One cache holds one pool's figures:
+ * the Redis keys and the database row are the pool's own.
  */
 export interface StatsCache {
   put(snapshot: StatsSnapshot): Promise<void>;
@@ -46,15 +47,20 @@ export class MemoryStatsCache implements StatsCache {
 }
 
 /**
- * Redis: `<prefix>pool` (JSON), and per generation a hash of miners by address and a list in rank order.
- * A new generation is written in full before `<prefix>gen` points at it, so readers never see a half-written
- * snapshot; the previous generation expires a minute later.
+ * Redis, under `<prefix><pool id>:`: `pool` (JSON), and per generation a hash of miners by address and a
+ * list in rank order. A new generation is written in full before `gen` points at it, so readers never see a
+ * half-written snapshot; the previous generation expires a minute later.
  */
 export class RedisStatsCache implements StatsCache {
+  private readonly prefix: string;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
+    prefix: string,
+    poolId: string,
+  ) {
+    this.prefix = `${prefix}${poolId}:`;
+  }
 
   async put(snapshot: StatsSnapshot): Promise<void> {
     const gen = String(snapshot.pool.at);
@@ -107,7 +113,7 @@ export class RedisStatsCache implements StatsCache {
 
 const SNAPSHOT_CURSOR = 'stats-snapshot';
 
-/** The database: the whole snapshot in one pool_cursors row; readers keep it for `ttlMs`. */
+/** The database: the whole snapshot in the pool's pool_cursors row; readers keep it for `ttlMs`. */
 export class DatabaseStatsCache implements StatsCache {
   private local = new MemoryStatsCache();
   private loadedAt = Number.NEGATIVE_INFINITY;
@@ -115,15 +121,16 @@ export class DatabaseStatsCache implements StatsCache {
 
   constructor(
     private readonly sql: Sql,
+    private readonly poolId: string,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
   async put(snapshot: StatsSnapshot): Promise<void> {
     await this.sql.query(
-      `INSERT INTO pool_cursors (name, value, updated_at) VALUES ($1, $2::jsonb, now())
-       ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [SNAPSHOT_CURSOR, snapshotToJson(snapshot)],
+      `INSERT INTO pool_cursors (pool_id, name, value, updated_at) VALUES ($1, $2, $3::jsonb, now())
+       ON CONFLICT (pool_id, name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      [this.poolId, SNAPSHOT_CURSOR, snapshotToJson(snapshot)],
     );
     await this.local.put(snapshot);
     this.loadedAt = this.now();
@@ -153,9 +160,10 @@ export class DatabaseStatsCache implements StatsCache {
   }
 
   private async load(): Promise<void> {
-    const r = await this.sql.query<{ value: unknown }>('SELECT value FROM pool_cursors WHERE name = $1', [
-      SNAPSHOT_CURSOR,
-    ]);
+    const r = await this.sql.query<{ value: unknown }>(
+      'SELECT value FROM pool_cursors WHERE pool_id = $1 AND name = $2',
+      [this.poolId, SNAPSHOT_CURSOR],
+    );
     const row = r.rows[0];
     if (row) {
       const raw = row.value as { pool: unknown; miners: unknown[] };

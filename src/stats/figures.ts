@@ -16,18 +16,19 @@ export interface Figures {
   miners: MinerFigures[];
 }
 
-/** Every worker seen in the last day, through the window rule, as of `until` (an interval boundary). */
+/** Every worker of the pool seen in the last day, through the window rule, as of `until` (an interval boundary). */
 export async function buildFigures(
   sql: Sql,
+  poolId: string,
   until: Date,
   statsSince: number,
   rule: WindowRule,
 ): Promise<Figures> {
   const lookback = new Date(until.getTime() - 2 * rule.currentSeconds * 1000);
   const [buckets, sums, anonymous] = await Promise.all([
-    recentBuckets(sql, lookback, until),
-    workerSums(sql, until),
-    anonymousRejections(sql, until),
+    recentBuckets(sql, poolId, lookback, until),
+    workerSums(sql, poolId, until),
+    anonymousRejections(sql, poolId, until),
   ]);
   const key = (address: string, worker: string) => `${address}\u0000${worker}`;
   const recent = new Map<string, ShareBucket[]>();

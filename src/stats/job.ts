@@ -13,6 +13,8 @@ import { blockSummary, liveInstances, paymentSummary, roundEffort, windowShares 
 
 export interface StatsJobOptions {
   db: Database;
+  /** The pool whose figures are computed (its shares, samples, blocks, payments, cursor). */
+  poolId: string;
   cache: StatsCache;
   /** This process's name (the lease holder). */
   holder: string;
@@ -77,7 +79,7 @@ export class StatsJob {
     this.logger = o.logger ?? pino({ level: 'silent' });
     this.now = o.now ?? Date.now;
     this.rule = o.rule ?? DEFAULT_WINDOW_RULE;
-    this.retention = o.retention ? new StatsRetentionRunner(o.db, o.retention, this.logger) : null;
+    this.retention = o.retention ? new StatsRetentionRunner(o.db, o.poolId, o.retention, this.logger) : null;
   }
 
   /** Runs now, then shortly after every interval boundary. */
@@ -145,25 +147,26 @@ export class StatsJob {
     // Rejection counts arrive a flush (seconds) after their interval: the last few are always redone.
     from = Math.min(from, at - 3 * intervalMs);
     await this.aggregate(from, at);
+    const poolId = this.o.poolId;
 
     const network = await this.o.network().catch((err: Error) => {
       this.logger.warn(`stats: no network figures (${err.message})`);
       return null;
     });
-    const begin = (await statsBegin(this.o.db))?.getTime() ?? at - intervalMs;
-    const figures = await buildFigures(this.o.db, until, begin, this.rule);
+    const begin = (await statsBegin(this.o.db, poolId))?.getTime() ?? at - intervalMs;
+    const figures = await buildFigures(this.o.db, poolId, until, begin, this.rule);
     const luckBlocks = this.o.luckBlocks ?? 10;
     const [blocks, payments, round, instances] = await Promise.all([
-      blockSummary(this.o.db, until, luckBlocks),
-      paymentSummary(this.o.db),
-      roundEffort(this.o.db, until, this.o.intervalSeconds),
+      blockSummary(this.o.db, poolId, until, luckBlocks),
+      paymentSummary(this.o.db, poolId),
+      roundEffort(this.o.db, poolId, until, this.o.intervalSeconds),
       liveInstances(this.o.db, new Date(wall), 3 * intervalMs),
     ]);
     const shares =
       this.o.scheme === 'pplns'
-        ? await windowShares(this.o.db, until, this.o.pplnsFactor, null)
+        ? await windowShares(this.o.db, poolId, until, this.o.pplnsFactor, null)
         : this.o.scheme === 'prop'
-          ? await windowShares(this.o.db, until, null, round.startedAt)
+          ? await windowShares(this.o.db, poolId, until, null, round.startedAt)
           : null;
     const reward = network?.height ? this.o.rewardAt(network.height + 1) : 0n;
     for (const m of figures.miners) {
@@ -211,12 +214,16 @@ export class StatsJob {
 
     const written = await this.o.db.transaction(async (tx) => {
       if (!(await holdsLease(tx, lease))) return false;
-      await writeSamples(tx, snapshot, this.o.intervalSeconds);
+      await writeSamples(tx, poolId, snapshot, this.o.intervalSeconds);
       const finalUntil = Math.max(from, Math.min(at, ingest.live ?? at));
       await tx.query(
-        `INSERT INTO pool_cursors (name, value, updated_at) VALUES ($1, $2::jsonb, now())
-         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-        [CURSOR, JSON.stringify({ finalUntil, instances: Object.fromEntries(ingest.all) } satisfies Cursor)],
+        `INSERT INTO pool_cursors (pool_id, name, value, updated_at) VALUES ($1, $2, $3::jsonb, now())
+         ON CONFLICT (pool_id, name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+        [
+          poolId,
+          CURSOR,
+          JSON.stringify({ finalUntil, instances: Object.fromEntries(ingest.all) } satisfies Cursor),
+        ],
       );
       return true;
     });
@@ -233,7 +240,13 @@ export class StatsJob {
     const long = to - from > 2 * HOUR;
     for (let start = from; start < to; start += HOUR) {
       const end = Math.min(to, start + HOUR);
-      await aggregateBuckets(this.o.db, new Date(start), new Date(end), this.o.intervalSeconds);
+      await aggregateBuckets(
+        this.o.db,
+        this.o.poolId,
+        new Date(start),
+        new Date(end),
+        this.o.intervalSeconds,
+      );
       if (long)
         this.logger.info(
           `stats: summing past shares into samples, ${new Date(end).toISOString()} (${Math.round(((end - from) / (to - from)) * 100)} %)`,
@@ -241,23 +254,27 @@ export class StatsJob {
     }
   }
 
-  /** A first run starts at the oldest share of the backfill period (now, on a new pool). */
+  /** A first run starts at the pool's oldest share of the backfill period (now, on a new pool). */
   private async firstShareSince(since: number): Promise<number> {
     const r = await this.o.db.query<{ first: Date | null }>(
-      'SELECT min(created_at) AS first FROM shares WHERE created_at >= $1',
-      [new Date(since)],
+      'SELECT min(created_at) AS first FROM shares WHERE pool_id = $1 AND created_at >= $2',
+      [this.o.poolId, new Date(since)],
     );
     return r.rows[0]?.first?.getTime() ?? this.now();
   }
 
   private async readCursor(): Promise<Cursor | null> {
-    const r = await this.o.db.query<{ value: Cursor }>('SELECT value FROM pool_cursors WHERE name = $1', [
-      CURSOR,
-    ]);
+    const r = await this.o.db.query<{ value: Cursor }>(
+      'SELECT value FROM pool_cursors WHERE pool_id = $1 AND name = $2',
+      [this.o.poolId, CURSOR],
+    );
     return r.rows[0]?.value ?? null;
   }
 
-  /** Every instance's complete_until, and the minimum over the live ones (null: none reports). */
+  /**
+   * Every instance's complete_until, and the minimum over the live ones (null: none reports); per instance,
+   * not per pool: an instance's journal holds the shares of all its pools.
+   */
   private async ingestProgress(wall: number): Promise<{ all: Map<string, number>; live: number | null }> {
     const staleMs = this.o.ingestStaleMs ?? 15 * 60_000;
     const r = await this.o.db.query<{ instance: string; complete_until: Date; updated_at: Date }>(
@@ -275,14 +292,19 @@ export class StatsJob {
 }
 
 /** The interval's pool sample and every active worker's current hashrate, at the interval's end. */
-async function writeSamples(tx: Sql, s: StatsSnapshot, intervalSeconds: number): Promise<void> {
+async function writeSamples(
+  tx: Sql,
+  poolId: string,
+  s: StatsSnapshot,
+  intervalSeconds: number,
+): Promise<void> {
   const at = new Date(s.pool.at);
   const p = s.pool;
   await tx.query(
-    `INSERT INTO pool_stats (sampled_at, instance, interval_seconds, hashrate, miners, workers, connections,
-                             height, network_difficulty, network_hashrate)
-     VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (sampled_at, instance) DO UPDATE
+    `INSERT INTO pool_stats (pool_id, sampled_at, instance, interval_seconds, hashrate, miners, workers,
+                             connections, height, network_difficulty, network_hashrate)
+     VALUES ($10, $1, '', $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (pool_id, sampled_at, instance) DO UPDATE
         SET hashrate = EXCLUDED.hashrate, miners = EXCLUDED.miners, workers = EXCLUDED.workers,
             connections = EXCLUDED.connections, height = EXCLUDED.height,
             network_difficulty = EXCLUDED.network_difficulty, network_hashrate = EXCLUDED.network_hashrate`,
@@ -296,6 +318,7 @@ async function writeSamples(tx: Sql, s: StatsSnapshot, intervalSeconds: number):
       p.network.height,
       p.network.difficulty?.toString() ?? null,
       p.network.hashrate,
+      poolId,
     ],
   );
   const addresses: string[] = [];
@@ -312,9 +335,11 @@ async function writeSamples(tx: Sql, s: StatsSnapshot, intervalSeconds: number):
       }
   if (addresses.length === 0) return;
   await tx.query(
-    `INSERT INTO miner_stats (address, worker, sampled_at, interval_seconds, hashrate, online)
-     SELECT a, w, $1, $2, r, o FROM unnest($3::text[], $4::text[], $5::float8[], $6::bool[]) AS t(a, w, r, o)
-     ON CONFLICT (address, worker, sampled_at) DO UPDATE SET hashrate = EXCLUDED.hashrate, online = EXCLUDED.online`,
-    [at, intervalSeconds, addresses, workers, rates, online],
+    `INSERT INTO miner_stats (pool_id, address, worker, sampled_at, interval_seconds, hashrate, online)
+     SELECT $7::text, a, w, $1, $2, r, o
+       FROM unnest($3::text[], $4::text[], $5::float8[], $6::bool[]) AS t(a, w, r, o)
+     ON CONFLICT (pool_id, address, worker, sampled_at) DO UPDATE
+        SET hashrate = EXCLUDED.hashrate, online = EXCLUDED.online`,
+    [at, intervalSeconds, addresses, workers, rates, online, poolId],
   );
 }

@@ -16,6 +16,8 @@ interface Counts {
 }
 
 export interface RejectionCounterOptions {
+  /** The pool whose stratum answered the shares. */
+  poolId: string;
   instance: string;
   intervalSeconds: number;
   /** Distinct workers counted per interval; beyond it they are counted under the anonymous key. */
@@ -75,11 +77,12 @@ export class RejectionCounter {
         invalid.push(c.invalid);
       }
       await sql.query(
-        `INSERT INTO share_rejections (bucket_at, instance, address, worker, stale, invalid)
-         SELECT $1, $2, a, w, s, i FROM unnest($3::text[], $4::text[], $5::int[], $6::int[]) AS t(a, w, s, i)
-         ON CONFLICT (bucket_at, instance, address, worker) DO UPDATE
+        `INSERT INTO share_rejections (pool_id, bucket_at, instance, address, worker, stale, invalid)
+         SELECT $7::text, $1, $2, a, w, s, i
+           FROM unnest($3::text[], $4::text[], $5::int[], $6::int[]) AS t(a, w, s, i)
+         ON CONFLICT (pool_id, bucket_at, instance, address, worker) DO UPDATE
             SET stale = EXCLUDED.stale, invalid = EXCLUDED.invalid`,
-        [new Date(end), this.o.instance, addresses, workers, stale, invalid],
+        [new Date(end), this.o.instance, addresses, workers, stale, invalid, this.o.poolId],
       );
       this.dirty.delete(end);
       if (end <= now) this.buckets.delete(end);

@@ -18,12 +18,16 @@ export interface StatsRetention {
 
 const BATCH = 10_000;
 
-/** Share retention (src/db's pruneShares, which keeps whatever accounting needs) and stats thinning. */
+/**
+ * Share retention (src/db's pruneShares, which keeps whatever the pool's accounting needs) and stats
+ * thinning, for one pool; and the per-process records (pool_instances) that nobody else prunes.
+ */
 export class StatsRetentionRunner {
   private lastRun = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Database,
+    private readonly poolId: string,
     private readonly o: StatsRetention,
     private readonly logger: Logger,
   ) {}
@@ -36,26 +40,30 @@ export class StatsRetentionRunner {
 
   async run(now: number): Promise<void> {
     const day = 86_400_000;
+    const poolId = this.poolId;
     const shares = await pruneShares(this.db, {
+      poolId,
       olderThan: new Date(now - this.o.shareDays * day),
       batchSize: BATCH,
       maxBatches: 100,
       ...(this.o.keepWindowFactor !== undefined ? { keepWindowFactor: this.o.keepWindowFactor } : {}),
     });
     const samples =
-      (await pruneStats(this.db, { olderThan: new Date(now - this.o.sampleDays * day) })) +
+      (await pruneStats(this.db, { poolId, olderThan: new Date(now - this.o.sampleDays * day) })) +
       (
-        await this.db.query('DELETE FROM miner_stats_hourly WHERE hour_end < $1', [
+        await this.db.query('DELETE FROM miner_stats_hourly WHERE pool_id = $1 AND hour_end < $2', [
+          poolId,
           new Date(now - this.o.sampleDays * day),
         ])
       ).rowCount;
     const thinned = await this.thin(new Date(now - this.o.fineSampleHours * 3_600_000));
-    const rejections = await this.db.query('DELETE FROM share_rejections WHERE bucket_at < $1', [
-      new Date(now - this.o.fineSampleHours * 3_600_000),
-    ]);
+    const rejections = await this.db.query(
+      'DELETE FROM share_rejections WHERE pool_id = $1 AND bucket_at < $2',
+      [poolId, new Date(now - this.o.fineSampleHours * 3_600_000)],
+    );
     const events = await this.db.query(
-      'DELETE FROM pool_events WHERE delivered_at IS NOT NULL AND delivered_at < $1',
-      [new Date(now - this.o.eventDays * day)],
+      'DELETE FROM pool_events WHERE pool_id = $1 AND delivered_at IS NOT NULL AND delivered_at < $2',
+      [poolId, new Date(now - this.o.eventDays * day)],
     );
     await this.db.query('DELETE FROM pool_instances WHERE updated_at < $1', [new Date(now - 7 * day)]);
     this.logger.info(
@@ -70,11 +78,11 @@ export class StatsRetentionRunner {
     let deleted = 0;
     for (let i = 0; i < 100; i++) {
       const r = await this.db.query(
-        `DELETE FROM miner_stats WHERE (address, worker, sampled_at) IN (
+        `DELETE FROM miner_stats WHERE pool_id = $3 AND (address, worker, sampled_at) IN (
            SELECT address, worker, sampled_at FROM miner_stats
-            WHERE sampled_at < $1 AND extract(epoch FROM sampled_at)::bigint % 3600 <> 0
+            WHERE pool_id = $3 AND sampled_at < $1 AND extract(epoch FROM sampled_at)::bigint % 3600 <> 0
             LIMIT $2)`,
-        [before, BATCH],
+        [before, BATCH, this.poolId],
       );
       deleted += r.rowCount;
       if (r.rowCount < BATCH) break;

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/index.ts';
 
-/** The stats job's summaries of blocks, payments, the current round and the PPLNS window (SQL). */
+/** The stats job's summaries of one pool's blocks, payments, current round and PPLNS window (SQL). */
 
 export interface BlockSummary {
   total: number;
@@ -13,14 +13,19 @@ export interface BlockSummary {
   recentEfforts: (number | null)[];
 }
 
-export async function blockSummary(sql: Sql, now: Date, luckBlocks: number): Promise<BlockSummary> {
+export async function blockSummary(
+  sql: Sql,
+  poolId: string,
+  now: Date,
+  luckBlocks: number,
+): Promise<BlockSummary> {
   const counts = await sql.query<Record<string, bigint>>(
     `SELECT count(*) AS total, count(*) FILTER (WHERE created_at > $1) AS last24h,
             count(*) FILTER (WHERE status = 'pending') AS pending,
             count(*) FILTER (WHERE status = 'confirmed') AS confirmed,
             count(*) FILTER (WHERE status = 'orphaned') AS orphaned
-       FROM blocks`,
-    [new Date(now.getTime() - 86_400_000)],
+       FROM blocks WHERE pool_id = $2`,
+    [new Date(now.getTime() - 86_400_000), poolId],
   );
   const recent = await sql.query<{
     height: number;
@@ -29,9 +34,9 @@ export async function blockSummary(sql: Sql, now: Date, luckBlocks: number): Pro
     miner_address: string;
     effort: string | null;
   }>(
-    `SELECT height, created_at, status, miner_address, effort FROM blocks
+    `SELECT height, created_at, status, miner_address, effort FROM blocks WHERE pool_id = $2
       ORDER BY created_at DESC, id DESC LIMIT $1`,
-    [Math.max(1, luckBlocks)],
+    [Math.max(1, luckBlocks), poolId],
   );
   const c = counts.rows[0]!;
   const last = recent.rows[0];
@@ -62,13 +67,15 @@ export interface PaymentSummary {
   lastAt: number | null;
 }
 
-export async function paymentSummary(sql: Sql): Promise<PaymentSummary> {
+export async function paymentSummary(sql: Sql, poolId: string): Promise<PaymentSummary> {
   const r = await sql.query<{ count: bigint; failed: bigint; total: string | null; last_at: Date | null }>(
     `SELECT count(DISTINCT p.id) FILTER (WHERE p.status IN ('sent', 'confirmed')) AS count,
             count(DISTINCT p.id) FILTER (WHERE p.status = 'failed') AS failed,
             sum(o.amount) FILTER (WHERE p.status IN ('sent', 'confirmed')) AS total,
             max(p.sent_at) FILTER (WHERE p.status IN ('sent', 'confirmed')) AS last_at
-       FROM payments p JOIN payment_outputs o ON o.payment_id = p.id`,
+       FROM payments p JOIN payment_outputs o ON o.payment_id = p.id
+      WHERE p.pool_id = $1`,
+    [poolId],
   );
   const row = r.rows[0]!;
   return {
@@ -90,15 +97,21 @@ export interface RoundEffort {
  * The current round's effort: Σ expected_hashes ÷ network_difficulty of the shares since the pool's last
  * block (any status), from the interval sums, plus the shares of the interval the block fell in (exactly).
  */
-export async function roundEffort(sql: Sql, until: Date, intervalSeconds: number): Promise<RoundEffort> {
+export async function roundEffort(
+  sql: Sql,
+  poolId: string,
+  until: Date,
+  intervalSeconds: number,
+): Promise<RoundEffort> {
   const last = await sql.query<{ created_at: Date }>(
-    'SELECT created_at FROM blocks ORDER BY created_at DESC LIMIT 1',
+    'SELECT created_at FROM blocks WHERE pool_id = $1 ORDER BY created_at DESC LIMIT 1',
+    [poolId],
   );
   const startedAt = last.rows[0]?.created_at ?? null;
   if (startedAt === null) {
     const all = await sql.query<{ weight: string | null }>(
-      `SELECT sum(weight) AS weight FROM pool_stats WHERE instance = '' AND sampled_at <= $1`,
-      [until],
+      `SELECT sum(weight) AS weight FROM pool_stats WHERE pool_id = $2 AND instance = '' AND sampled_at <= $1`,
+      [until, poolId],
     );
     return { startedAt: null, effort: Number(all.rows[0]?.weight ?? 0) };
   }
@@ -106,14 +119,14 @@ export async function roundEffort(sql: Sql, until: Date, intervalSeconds: number
   const firstWhole = new Date((Math.floor(startedAt.getTime() / intervalMs) + 1) * intervalMs);
   const whole = await sql.query<{ weight: string | null }>(
     `SELECT sum(weight) AS weight FROM pool_stats
-      WHERE instance = '' AND sampled_at > $1 AND sampled_at <= $2`,
-    [firstWhole, until],
+      WHERE pool_id = $3 AND instance = '' AND sampled_at > $1 AND sampled_at <= $2`,
+    [firstWhole, until, poolId],
   );
   const partEnd = firstWhole < until ? firstWhole : until;
   const part = await sql.query<{ weight: string | null }>(
     `SELECT sum(expected_hashes / network_difficulty) AS weight FROM shares
-      WHERE created_at > $1 AND created_at < $2`,
-    [startedAt, partEnd],
+      WHERE pool_id = $3 AND created_at > $1 AND created_at < $2`,
+    [startedAt, partEnd, poolId],
   );
   return {
     startedAt: startedAt.getTime(),
@@ -127,6 +140,7 @@ export async function roundEffort(sql: Sql, until: Date, intervalSeconds: number
  */
 export async function windowShares(
   sql: Sql,
+  poolId: string,
   until: Date,
   factor: number | null,
   roundStart: number | null,
@@ -136,19 +150,19 @@ export async function windowShares(
     const w = await sql.query<{ sampled_at: Date }>(
       `SELECT sampled_at FROM (
          SELECT sampled_at, sum(weight) OVER (ORDER BY sampled_at DESC) AS reached
-           FROM pool_stats WHERE instance = '' AND sampled_at <= $1) w
+           FROM pool_stats WHERE pool_id = $3 AND instance = '' AND sampled_at <= $1) w
         WHERE reached >= $2::numeric
         ORDER BY sampled_at DESC LIMIT 1`,
-      [until, String(factor)],
+      [until, String(factor), poolId],
     );
     // An unfilled window: the shares present share it all (as PPLNS crediting does).
     start = w.rows[0] ? new Date(w.rows[0].sampled_at.getTime() - 1) : null;
   }
   const r = await sql.query<{ address: string; weight: string }>(
     `SELECT address, sum(weight) AS weight FROM miner_stats
-      WHERE sampled_at <= $1 AND ($2::timestamptz IS NULL OR sampled_at > $2) AND weight > 0
+      WHERE pool_id = $3 AND sampled_at <= $1 AND ($2::timestamptz IS NULL OR sampled_at > $2) AND weight > 0
       GROUP BY address`,
-    [until, start],
+    [until, start, poolId],
   );
   let total = 0;
   for (const row of r.rows) total += Number(row.weight);
@@ -157,7 +171,10 @@ export async function windowShares(
   return shares;
 }
 
-/** Connections and workers held by the pool's live instances (heartbeats within `liveMs`). */
+/**
+ * Connections and workers held by the deployment's live instances (heartbeats within `liveMs`):
+ * pool_instances is per process, so with several pools these are every pool's connections together.
+ */
 export async function liveInstances(
   sql: Sql,
   now: Date,

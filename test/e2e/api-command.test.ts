@@ -44,7 +44,8 @@ describe('enigmapool api (scale-out)', () => {
       await migrate(db);
       const job = new StatsJob({
         db,
-        cache: new DatabaseStatsCache(db, 1000),
+        poolId: 'ergo',
+        cache: new DatabaseStatsCache(db, 'ergo', 1000),
         holder: 'elsewhere',
         intervalSeconds: 5,
         scheme: 'pplns',

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Database, Sql } from '../../src/db/index.ts';
 import {
+  DatabaseStatsCache,
   DEFAULT_WINDOW_RULE,
   MemoryStatsCache,
   RejectionCounter,
@@ -19,24 +20,42 @@ const H = 2n ** 32n * 100n; // expected hashes of one share
 const D = 10n ** 15n; // network difficulty
 const ALICE = minerAddress('stats alice');
 const BOB = minerAddress('stats bob');
+const POOL = 'ergo';
+const OTHER = 'solo';
 
-async function share(sql: Sql, address: string, worker: string, at: number, hashes = H): Promise<void> {
+async function share(
+  sql: Sql,
+  address: string,
+  worker: string,
+  at: number,
+  hashes = H,
+  pool = POOL,
+): Promise<void> {
   await sql.query(
-    `INSERT INTO shares (id, address, worker, difficulty, expected_hashes, job_id, height, network_difficulty,
-                         nonce, hit, created_at)
-     VALUES ($1, $2, $3, 100, $4, 'job', 1925001, $5, '0000000000000000', 0, $6)`,
-    [randomUUID(), address, worker, hashes, D, new Date(at)],
+    `INSERT INTO shares (id, pool_id, address, worker, difficulty, expected_hashes, job_id, height,
+                         network_difficulty, nonce, hit, created_at)
+     VALUES ($1, $7, $2, $3, 100, $4, 'job', 1925001, $5, '0000000000000000', 0, $6)`,
+    [randomUUID(), address, worker, hashes, D, new Date(at), pool],
   );
 }
 
-async function shares(sql: Sql, address: string, worker: string, from: number, to: number, everyMs: number) {
-  for (let t = from; t < to; t += everyMs) await share(sql, address, worker, t);
+async function shares(
+  sql: Sql,
+  address: string,
+  worker: string,
+  from: number,
+  to: number,
+  everyMs: number,
+  pool = POOL,
+) {
+  for (let t = from; t < to; t += everyMs) await share(sql, address, worker, t, H, pool);
 }
 
 function jobOn(db: Database, now: number, extra: Partial<StatsJobOptions> = {}) {
   const cache = new MemoryStatsCache();
   const job = new StatsJob({
     db,
+    poolId: POOL,
     cache,
     holder: 'test-a',
     intervalSeconds: I,
@@ -159,7 +178,7 @@ for (const engine of ENGINES) {
     it('rejected shares counted by the stratum instances show per worker and for the pool', async () => {
       const at = T0 + 600_000;
       await shares(db, ALICE, 'rig1', T0, at, 30_000);
-      const counter = new RejectionCounter({ instance: '01', intervalSeconds: I });
+      const counter = new RejectionCounter({ poolId: POOL, instance: '01', intervalSeconds: I });
       counter.count(ALICE, 'rig1', 'stale', at - 90_000);
       counter.count(ALICE, 'rig1', 'stale', at - 80_000);
       counter.count(ALICE, 'rig1', 'invalid', at - 70_000);
@@ -177,13 +196,15 @@ for (const engine of ENGINES) {
       const d = H * 240n; // a share every 10 s: 6 per minute, 240 shares = one network difficulty
       const put = (address: string, t: number) =>
         db.query(
-          `INSERT INTO shares (id, address, worker, difficulty, expected_hashes, job_id, height, network_difficulty,
-                               nonce, hit, created_at) VALUES ($1, $2, '', 1, $3, 'j', 1, $4, '0000000000000000', 0, $5)`,
+          `INSERT INTO shares (id, pool_id, address, worker, difficulty, expected_hashes, job_id, height,
+                               network_difficulty, nonce, hit, created_at)
+           VALUES ($1, 'ergo', $2, '', 1, $3, 'j', 1, $4, '0000000000000000', 0, $5)`,
           [randomUUID(), address, H, d, new Date(t)],
         );
       for (let t = T0; t < at; t += 10_000) await put(t < T0 + 1_800_000 ? BOB : ALICE, t);
       await db.query(
-        `INSERT INTO blocks (height, nonce, miner_address, network_difficulty, created_at) VALUES (1, '00', $1, $2, $3)`,
+        `INSERT INTO blocks (pool_id, height, nonce, miner_address, network_difficulty, created_at)
+         VALUES ('ergo', 1, '00', $1, $2, $3)`,
         [ALICE, d, new Date(T0 + 1_200_000 + 5_000)],
       );
       const snap = await ran(jobOn(db, at + 2000).job);
@@ -208,8 +229,8 @@ for (const engine of ENGINES) {
       await shares(db, ALICE, 'rig1', at - 3_600_000, at, 10_000);
       // Old samples: one every minute three days ago.
       await db.query(
-        `INSERT INTO miner_stats (address, worker, sampled_at, interval_seconds, hashrate)
-         SELECT $1, 'old', to_timestamp($2::double precision / 1000 + i * 60), 60, 1 FROM generate_series(0, 119) AS i`,
+        `INSERT INTO miner_stats (pool_id, address, worker, sampled_at, interval_seconds, hashrate)
+         SELECT 'ergo', $1, 'old', to_timestamp($2::double precision / 1000 + i * 60), 60, 1 FROM generate_series(0, 119) AS i`,
         [ALICE, at - 3 * day - ((at - 3 * day) % 3_600_000)],
       );
       const retention = {
@@ -240,12 +261,93 @@ for (const engine of ENGINES) {
       // A pending block keeps its window: nothing in it is pruned, on the next scheduled run.
       await share(db, ALICE, 'old', at - 35 * day);
       await db.query(
-        `INSERT INTO blocks (height, nonce, miner_address, network_difficulty, created_at, window_start)
-         VALUES (9, '09', $1, $2, $3, $4)`,
+        `INSERT INTO blocks (pool_id, height, nonce, miner_address, network_difficulty, created_at, window_start)
+         VALUES ('ergo', 9, '09', $1, $2, $3, $4)`,
         [ALICE, D, new Date(at - 34 * day), new Date(at - 36 * day)],
       );
       await ran(jobOn(db, at + 2 * 3_600_000, { retention }).job);
       assert.equal(await count(`SELECT count(*) AS n FROM shares WHERE worker = 'old'`), 1);
+    });
+
+    it('two pools in one database: each pool’s figures, samples and cursor are its own', async () => {
+      const at = T0 + 3_600_000;
+      // ergo: alice every 15 s for the hour. solo: bob every 10 s and alice every 60 s, the same hour, plus
+      // a block 10 minutes ago, rejected shares and a stats run of its own first.
+      await shares(db, ALICE, 'rig1', T0, at, 15_000);
+      await shares(db, BOB, 'rig', T0, at, 10_000, OTHER);
+      await shares(db, ALICE, 'rig1', T0, at, 60_000, OTHER);
+      await db.query(
+        `INSERT INTO blocks (pool_id, height, nonce, miner_address, network_difficulty, created_at)
+         VALUES ($1, 1, '00', $2, $3, $4)`,
+        [OTHER, BOB, D, new Date(at - 600_000)],
+      );
+      const counter = new RejectionCounter({ poolId: OTHER, instance: '01', intervalSeconds: I });
+      counter.count(ALICE, 'rig1', 'stale', at - 90_000);
+      counter.count(null, null, 'invalid', at - 90_000);
+      await counter.flush(db, at - 65_000);
+      const other = await ran(jobOn(db, at + 2000, { poolId: OTHER }).job);
+      const snap = await ran(jobOn(db, at + 2000).job);
+
+      assert.deepEqual(
+        snap.miners.map((m) => m.address),
+        [ALICE],
+        'bob mines in the other pool only',
+      );
+      const alice = snap.miners[0]!;
+      assert.equal(alice.hashrate.current, (40 * Number(H)) / 600);
+      assert.deepEqual(alice.workers[0]!.shares, { valid: 240, stale: 0, invalid: 0 });
+      assert.deepEqual(snap.pool.shares, { valid: 240, stale: 0, invalid: 0 });
+      assert.equal(snap.pool.blocks.total, 0);
+      assert.equal(snap.pool.roundStartedAt, null, 'the other pool’s block does not end this round');
+      assert.ok(Math.abs(snap.pool.roundEffort! - (240 * Number(H)) / Number(D)) < 1e-9);
+      assert.ok(Math.abs(alice.windowShare! - 1) < 1e-9, 'the whole window is alice’s here');
+
+      const otherAlice = other.miners.find((m) => m.address === ALICE)!;
+      assert.equal(otherAlice.hashrate.current, (10 * Number(H)) / 600);
+      assert.deepEqual(otherAlice.workers[0]!.shares, { valid: 60, stale: 1, invalid: 0 });
+      assert.deepEqual(other.pool.shares, { valid: 420, stale: 1, invalid: 1 });
+      assert.equal(other.pool.blocks.total, 1);
+      assert.equal(other.pool.roundStartedAt, at - 600_000);
+
+      const samples = await db.query<{ pool_id: string; hashrate: number }>(
+        'SELECT pool_id, hashrate FROM pool_stats WHERE sampled_at = $1 ORDER BY pool_id',
+        [new Date(at)],
+      );
+      assert.deepEqual(samples.rows, [
+        { pool_id: POOL, hashrate: snap.pool.hashrate.current },
+        { pool_id: OTHER, hashrate: other.pool.hashrate.current },
+      ]);
+      const hashes = await db.query<{ pool_id: string; hashes: string }>(
+        `SELECT pool_id, sum(expected_hashes) AS hashes FROM miner_stats_hourly WHERE address = $1
+          GROUP BY pool_id ORDER BY pool_id`,
+        [ALICE],
+      );
+      assert.deepEqual(
+        hashes.rows.map((r) => [r.pool_id, BigInt(r.hashes)]),
+        [
+          [POOL, 240n * H],
+          [OTHER, 60n * H],
+        ],
+      );
+      const cursors = await db.query<{ pool_id: string }>(
+        `SELECT pool_id FROM pool_cursors WHERE name = 'stats' ORDER BY pool_id`,
+      );
+      assert.deepEqual(
+        cursors.rows.map((r) => r.pool_id),
+        [POOL, OTHER],
+      );
+      // The database cache (instances without Redis) keeps each pool's snapshot in its own row.
+      const ours = new DatabaseStatsCache(db, POOL, 0);
+      const theirs = new DatabaseStatsCache(db, OTHER, 0);
+      await ours.put(snap);
+      await theirs.put(other);
+      const reader = new DatabaseStatsCache(db, POOL, 0);
+      assert.deepEqual(
+        (await reader.top(0, 10)).items.map((m) => m.address),
+        [ALICE],
+      );
+      assert.equal(await reader.miner(BOB), null);
+      assert.equal((await new DatabaseStatsCache(db, OTHER, 0).pool())?.blocks.total, 1);
     });
 
     if (engine === 'postgres')

@@ -72,7 +72,7 @@ describe('stats in Redis', () => {
   });
 
   it('a snapshot round-trips exactly (bigints too); miners by rank, paged; a new one replaces it whole', async () => {
-    const cache = new RedisStatsCache(redis, prefix);
+    const cache = new RedisStatsCache(redis, prefix, 'ergo');
     const miners = Array.from({ length: 1200 }, (_, i) =>
       miner(`addr${String(i).padStart(4, '0')}`, 1200 - i),
     );
@@ -90,7 +90,20 @@ describe('stats in Redis', () => {
     await cache.put(snapshot(120_000, [miner('only', 1)]));
     assert.equal((await cache.top(0, 10)).total, 1);
     assert.equal(await cache.miner('addr0007'), null);
-    assert.ok((await redis.ttl(`${prefix}miners:60000`)) > 0, 'the previous generation expires');
+    assert.ok((await redis.ttl(`${prefix}ergo:miners:60000`)) > 0, 'the previous generation expires');
+    // Another pool's figures, under the same prefix, are kept apart.
+    const other = new RedisStatsCache(redis, prefix, 'solo');
+    assert.equal(await other.pool(), null);
+    await other.put(snapshot(180_000, [miner('theirs', 5)]));
+    assert.deepEqual(
+      (await cache.top(0, 10)).items.map((m) => m.address),
+      ['only'],
+    );
+    assert.deepEqual(
+      (await other.top(0, 10)).items.map((m) => m.address),
+      ['theirs'],
+    );
+    assert.equal(await cache.miner('theirs'), null);
   });
 
   it('events published by one instance reach the other instances, and each instance once', async () => {
@@ -140,7 +153,7 @@ describe('stats in Redis', () => {
 
     const memory = new MemoryStatsCache();
     const errors: string[] = [];
-    const layered = new LayeredStatsCache([new RedisStatsCache(pub, 'x:'), memory], (err) =>
+    const layered = new LayeredStatsCache([new RedisStatsCache(pub, 'x:', 'ergo'), memory], (err) =>
       errors.push(err.message),
     );
     await layered.put(snapshot(60_000, [miner('m', 2)]));
