@@ -19,8 +19,9 @@ export interface EventNotifierOptions {
 
 /**
  * Delivers the event outbox (pool_events, written by database triggers in the same transaction as the
- * change): each block and payment change once to the bus (websockets) and the webhooks, on one instance
- * at a time. A found block reaches the websockets at once from the stratum; here it only feeds webhooks.
+ * change) of its pool (`pool.id`): each block and payment change once to the bus (websockets) and the
+ * webhooks, on one instance at a time. A found block reaches the websockets at once from the stratum; here it
+ * only feeds webhooks.
  */
 export class EventNotifier {
   private readonly logger: Logger;
@@ -73,7 +74,9 @@ export class EventNotifier {
         block_id: bigint | null;
         payment_id: bigint | null;
       }>(
-        `SELECT id, kind, block_id, payment_id FROM pool_events WHERE delivered_at IS NULL ORDER BY id LIMIT 200`,
+        `SELECT id, kind, block_id, payment_id FROM pool_events
+          WHERE pool_id = $1 AND delivered_at IS NULL ORDER BY id LIMIT 200`,
+        [this.o.pool.id],
       );
       if (events.rows.length === 0) return total;
       const out: PoolEvent[] = [];
@@ -83,9 +86,10 @@ export class EventNotifier {
       }
       const marked = await this.o.db.transaction(async (tx) => {
         if (!(await holdsLease(tx, lease))) return false;
-        await tx.query('UPDATE pool_events SET delivered_at = now() WHERE id = ANY($1::bigint[])', [
-          events.rows.map((e) => e.id),
-        ]);
+        await tx.query(
+          'UPDATE pool_events SET delivered_at = now() WHERE pool_id = $2 AND id = ANY($1::bigint[])',
+          [events.rows.map((e) => e.id), this.o.pool.id],
+        );
         return true;
       });
       if (!marked) return total;
@@ -98,7 +102,10 @@ export class EventNotifier {
   }
 
   private async block(id: bigint): Promise<Record<string, unknown> | null> {
-    const r = await this.o.db.query<BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE id = $1`, [id]);
+    const r = await this.o.db.query<BlockRow>(
+      `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE id = $1 AND pool_id = $2`,
+      [id, this.o.pool.id],
+    );
     return r.rows[0] ? blockJson(r.rows[0], this.o.pool) : null;
   }
 
@@ -107,8 +114,8 @@ export class EventNotifier {
       `SELECT p.id, p.tx_id, p.status, p.fee, p.confirmations, p.created_at, p.sent_at, p.confirmed_at,
               coalesce(sum(o.amount), 0) AS amount, count(o.address) AS recipients
          FROM payments p LEFT JOIN payment_outputs o ON o.payment_id = p.id
-        WHERE p.id = $1 GROUP BY p.id`,
-      [id],
+        WHERE p.id = $1 AND p.pool_id = $2 GROUP BY p.id`,
+      [id, this.o.pool.id],
     );
     return r.rows[0] ? paymentJson(r.rows[0], this.o.pool) : null;
   }

@@ -1,8 +1,9 @@
 import type { Sql } from '../db/index.ts';
 
 /**
- * The API's reads: indexed lookups and small pages of blocks, payments, balances and the ledger. None
- * scans `shares` (current figures come from the stats cache; history from the samples).
+ * The API's reads: indexed lookups and small pages of blocks, payments, balances and the ledger, each of one
+ * pool (the one a route serves). None scans `shares` (current figures come from the stats cache; history
+ * from the samples).
  */
 
 export type BlockStatus = 'pending' | 'confirmed' | 'orphaned';
@@ -36,12 +37,13 @@ export interface Page<T> {
 
 export async function blocksPage(
   sql: Sql,
+  poolId: string,
   statuses: readonly BlockStatus[],
   offset: number,
   limit: number,
 ): Promise<Page<BlockRow>> {
-  const filter = statuses.length > 0 ? 'WHERE status = ANY($3::text[])' : '';
-  const params: unknown[] = [limit, offset];
+  const filter = `WHERE pool_id = $3${statuses.length > 0 ? ' AND status = ANY($4::text[])' : ''}`;
+  const params: unknown[] = [limit, offset, poolId];
   if (statuses.length > 0) params.push(statuses);
   const [rows, count] = await Promise.all([
     sql.query<BlockRow>(
@@ -49,17 +51,17 @@ export async function blocksPage(
       params,
     ),
     sql.query<{ n: bigint }>(
-      `SELECT count(*) AS n FROM blocks ${filter.replace('$3', '$1')}`,
-      statuses.length ? [statuses] : [],
+      `SELECT count(*) AS n FROM blocks ${filter.replace('$3', '$1').replace('$4', '$2')}`,
+      params.slice(2),
     ),
   ]);
   return { items: rows.rows, total: Number(count.rows[0]!.n) };
 }
 
-export async function blocksAt(sql: Sql, height: number): Promise<BlockRow[]> {
+export async function blocksAt(sql: Sql, poolId: string, height: number): Promise<BlockRow[]> {
   const r = await sql.query<BlockRow>(
-    `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE height = $1 ORDER BY created_at DESC, id DESC`,
-    [height],
+    `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE pool_id = $2 AND height = $1 ORDER BY created_at DESC, id DESC`,
+    [height, poolId],
   );
   return r.rows;
 }
@@ -84,22 +86,35 @@ const PAYMENT_SELECT = `SELECT p.id, p.tx_id, p.status, p.fee, p.confirmations, 
               GROUP BY payment_id) o ON o.payment_id = p.id`;
 
 /** Payments that left (or are leaving) the wallet, newest first; failed ones too (their debits came back). */
-export async function paymentsPage(sql: Sql, offset: number, limit: number): Promise<Page<PaymentRow>> {
+export async function paymentsPage(
+  sql: Sql,
+  poolId: string,
+  offset: number,
+  limit: number,
+): Promise<Page<PaymentRow>> {
   const [rows, count] = await Promise.all([
     sql.query<PaymentRow>(
-      `${PAYMENT_SELECT} WHERE p.status <> 'planned' ORDER BY p.created_at DESC, p.id DESC LIMIT $1 OFFSET $2`,
-      [limit, offset],
+      `${PAYMENT_SELECT} WHERE p.pool_id = $3 AND p.status <> 'planned'
+        ORDER BY p.created_at DESC, p.id DESC LIMIT $1 OFFSET $2`,
+      [limit, offset, poolId],
     ),
-    sql.query<{ n: bigint }>(`SELECT count(*) AS n FROM payments WHERE status <> 'planned'`),
+    sql.query<{ n: bigint }>(
+      `SELECT count(*) AS n FROM payments WHERE pool_id = $1 AND status <> 'planned'`,
+      [poolId],
+    ),
   ]);
   return { items: rows.rows, total: Number(count.rows[0]!.n) };
 }
 
 export async function paymentByTx(
   sql: Sql,
+  poolId: string,
   txId: string,
 ): Promise<(PaymentRow & { outputs: { address: string; amount: bigint }[] }) | null> {
-  const r = await sql.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tx_id = $1`, [txId]);
+  const r = await sql.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.pool_id = $2 AND p.tx_id = $1`, [
+    txId,
+    poolId,
+  ]);
   const p = r.rows[0];
   if (!p) return null;
   const outputs = await sql.query<{ address: string; amount: bigint }>(
@@ -123,12 +138,13 @@ export interface OutputRow {
 /** Individual payouts (one output each) that left the wallet, newest first; one address or all. */
 export async function outputsPage(
   sql: Sql,
+  poolId: string,
   address: string | null,
   offset: number,
   limit: number,
 ): Promise<Page<OutputRow>> {
-  const where = `p.status IN ('in_flight', 'sent', 'confirmed')${address ? ' AND o.address = $3' : ''}`;
-  const params: unknown[] = [limit, offset];
+  const where = `p.pool_id = $3 AND p.status IN ('in_flight', 'sent', 'confirmed')${address ? ' AND o.address = $4' : ''}`;
+  const params: unknown[] = [limit, offset, poolId];
   if (address) params.push(address);
   const [rows, count] = await Promise.all([
     sql.query<OutputRow>(
@@ -139,8 +155,8 @@ export async function outputsPage(
     ),
     sql.query<{ n: bigint }>(
       `SELECT count(*) AS n FROM payment_outputs o JOIN payments p ON p.id = o.payment_id
-        WHERE ${where.replace('$3', '$1')}`,
-      address ? [address] : [],
+        WHERE ${where.replace('$3', '$1').replace('$4', '$2')}`,
+      params.slice(2),
     ),
   ]);
   return { items: rows.rows, total: Number(count.rows[0]!.n) };
@@ -159,30 +175,36 @@ export interface MinerAccount {
   lastPayment: { at: Date; txId: string | null } | null;
 }
 
-export async function minerAccount(sql: Sql, address: string, midnight: Date): Promise<MinerAccount> {
+export async function minerAccount(
+  sql: Sql,
+  poolId: string,
+  address: string,
+  midnight: Date,
+): Promise<MinerAccount> {
   const [balance, flight, settings, today, last] = await Promise.all([
     sql.query<{ immature: bigint; payable: bigint; paid: bigint }>(
-      'SELECT immature, payable, paid FROM balances WHERE address = $1',
-      [address],
+      'SELECT immature, payable, paid FROM balances WHERE pool_id = $2 AND address = $1',
+      [address, poolId],
     ),
     sql.query<{ amount: string | null }>(
       `SELECT -sum(e.amount) AS amount FROM ledger_entries e JOIN payments p ON p.id = e.payment_id
-        WHERE e.address = $1 AND e.kind = 'payout' AND p.status IN ('planned', 'in_flight')`,
-      [address],
+        WHERE e.pool_id = $2 AND e.address = $1 AND e.kind = 'payout' AND p.status IN ('planned', 'in_flight')`,
+      [address, poolId],
     ),
     sql.query<{ payout_threshold: bigint | null }>(
-      'SELECT payout_threshold FROM miner_settings WHERE address = $1',
-      [address],
+      'SELECT payout_threshold FROM miner_settings WHERE pool_id = $2 AND address = $1',
+      [address, poolId],
     ),
     sql.query<{ amount: string | null }>(
       `SELECT sum(o.amount) AS amount FROM payment_outputs o JOIN payments p ON p.id = o.payment_id
-        WHERE o.address = $1 AND p.status IN ('sent', 'confirmed') AND p.sent_at >= $2`,
-      [address, midnight],
+        WHERE p.pool_id = $3 AND o.address = $1 AND p.status IN ('sent', 'confirmed') AND p.sent_at >= $2`,
+      [address, midnight, poolId],
     ),
     sql.query<{ sent_at: Date; tx_id: string | null }>(
       `SELECT p.sent_at, p.tx_id FROM payment_outputs o JOIN payments p ON p.id = o.payment_id
-        WHERE o.address = $1 AND p.status IN ('sent', 'confirmed') ORDER BY p.sent_at DESC LIMIT 1`,
-      [address],
+        WHERE p.pool_id = $2 AND o.address = $1 AND p.status IN ('sent', 'confirmed')
+        ORDER BY p.sent_at DESC LIMIT 1`,
+      [address, poolId],
     ),
   ]);
   const b = balance.rows[0];
@@ -212,6 +234,7 @@ export interface LedgerRow {
 
 export async function ledgerPage(
   sql: Sql,
+  poolId: string,
   address: string,
   offset: number,
   limit: number,
@@ -223,10 +246,13 @@ export async function ledgerPage(
          FROM ledger_entries e
          LEFT JOIN blocks b ON b.id = e.block_id
          LEFT JOIN payments p ON p.id = e.payment_id
-        WHERE e.address = $1 ORDER BY e.created_at DESC, e.id DESC LIMIT $2 OFFSET $3`,
-      [address, limit, offset],
+        WHERE e.pool_id = $4 AND e.address = $1 ORDER BY e.created_at DESC, e.id DESC LIMIT $2 OFFSET $3`,
+      [address, limit, offset, poolId],
     ),
-    sql.query<{ n: bigint }>('SELECT count(*) AS n FROM ledger_entries WHERE address = $1', [address]),
+    sql.query<{ n: bigint }>('SELECT count(*) AS n FROM ledger_entries WHERE pool_id = $2 AND address = $1', [
+      address,
+      poolId,
+    ]),
   ]);
   return { items: rows.rows, total: Number(count.rows[0]!.n) };
 }
@@ -234,30 +260,36 @@ export async function ledgerPage(
 /** Credited earnings per UTC day (credits and fees, not orphaned), newest first. */
 export async function earningsByDay(
   sql: Sql,
+  poolId: string,
   address: string,
   offset: number,
   limit: number,
 ): Promise<Page<{ day: string; amount: string }>> {
   const base = `FROM ledger_entries e LEFT JOIN blocks b ON b.id = e.block_id
-     WHERE e.address = $1 AND e.kind IN ('block_credit', 'pps_credit', 'fee', 'adjustment')
+     WHERE e.pool_id = $2 AND e.address = $1 AND e.kind IN ('block_credit', 'pps_credit', 'fee', 'adjustment')
        AND (b.status IS NULL OR b.status <> 'orphaned')`;
   const day = `to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
   const [rows, count] = await Promise.all([
     sql.query<{ day: string; amount: string }>(
-      `SELECT ${day} AS day, sum(e.amount) AS amount ${base} GROUP BY 1 ORDER BY 1 DESC LIMIT $2 OFFSET $3`,
-      [address, limit, offset],
+      `SELECT ${day} AS day, sum(e.amount) AS amount ${base} GROUP BY 1 ORDER BY 1 DESC LIMIT $3 OFFSET $4`,
+      [address, poolId, limit, offset],
     ),
-    sql.query<{ n: bigint }>(`SELECT count(DISTINCT ${day}) AS n ${base}`, [address]),
+    sql.query<{ n: bigint }>(`SELECT count(DISTINCT ${day}) AS n ${base}`, [address, poolId]),
   ]);
   return { items: rows.rows, total: Number(count.rows[0]!.n) };
 }
 
-/** Σ expected hashes of the miner's shares since a time (from the samples). */
-export async function minerHashesSince(sql: Sql, address: string, since: Date | null): Promise<bigint> {
+/** Σ expected hashes of the miner's shares in the pool since a time (from the samples). */
+export async function minerHashesSince(
+  sql: Sql,
+  poolId: string,
+  address: string,
+  since: Date | null,
+): Promise<bigint> {
   const r = await sql.query<{ hashes: string | null }>(
     `SELECT sum(expected_hashes) AS hashes FROM miner_stats
-      WHERE address = $1 AND ($2::timestamptz IS NULL OR sampled_at > $2)`,
-    [address, since],
+      WHERE pool_id = $3 AND address = $1 AND ($2::timestamptz IS NULL OR sampled_at > $2)`,
+    [address, since, poolId],
   );
   return BigInt(r.rows[0]?.hashes ?? 0);
 }
@@ -274,16 +306,21 @@ export interface PoolPoint {
 }
 
 /** Pool samples averaged per bucket of `bucketSeconds` since `since`, oldest first. */
-export async function poolHistory(sql: Sql, since: Date, bucketSeconds: number): Promise<PoolPoint[]> {
+export async function poolHistory(
+  sql: Sql,
+  poolId: string,
+  since: Date,
+  bucketSeconds: number,
+): Promise<PoolPoint[]> {
   const r = await sql.query<PoolPoint>(
     `SELECT to_timestamp((floor(extract(epoch FROM sampled_at) / $2::int) * $2::int)::double precision) AS at,
             avg(hashrate) AS hashrate, round(avg(miners))::int AS miners, round(avg(workers))::int AS workers,
             sum(shares)::float8 AS shares, sum(interval_seconds)::float8 AS seconds,
             avg(network_hashrate) AS network_hashrate, max(network_difficulty)::text AS network_difficulty
        FROM pool_stats
-      WHERE instance = '' AND sampled_at > $1
+      WHERE pool_id = $3 AND instance = '' AND sampled_at > $1
       GROUP BY 1 ORDER BY 1`,
-    [since, bucketSeconds],
+    [since, bucketSeconds, poolId],
   );
   return r.rows;
 }
@@ -294,6 +331,7 @@ export async function poolHistory(sql: Sql, since: Date, bucketSeconds: number):
  */
 export async function minerHistory(
   sql: Sql,
+  poolId: string,
   address: string,
   since: Date,
   bucketSeconds: number,
@@ -302,19 +340,19 @@ export async function minerHistory(
     `SELECT to_timestamp((floor(extract(epoch FROM sampled_at) / $3::int) * $3::int)::double precision) AS at, worker,
             sum(hashrate * interval_seconds) / $3::int AS hashrate, sum(shares)::float8 AS shares
        FROM miner_stats
-      WHERE address = $1 AND sampled_at > $2
+      WHERE pool_id = $4 AND address = $1 AND sampled_at > $2
       GROUP BY 1, 2 ORDER BY 1, 2`,
-    [address, since, bucketSeconds],
+    [address, since, bucketSeconds, poolId],
   );
   return r.rows;
 }
 
 /** Has the pool ever seen this address (a share sample, a ledger entry)? */
-export async function knownAddress(sql: Sql, address: string): Promise<boolean> {
+export async function knownAddress(sql: Sql, poolId: string, address: string): Promise<boolean> {
   const r = await sql.query(
-    `SELECT 1 WHERE EXISTS (SELECT 1 FROM miner_stats WHERE address = $1)
-        OR EXISTS (SELECT 1 FROM ledger_entries WHERE address = $1)`,
-    [address],
+    `SELECT 1 WHERE EXISTS (SELECT 1 FROM miner_stats WHERE pool_id = $2 AND address = $1)
+        OR EXISTS (SELECT 1 FROM ledger_entries WHERE pool_id = $2 AND address = $1)`,
+    [address, poolId],
   );
   return r.rowCount > 0;
 }

@@ -37,7 +37,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext, token
       const address = validAddress(ctx, req.params.address);
       const nano = ergToNano(req.body.paymentThreshold);
       try {
-        await setPayoutThreshold(ctx.db, address, nano, ctx.pool.payouts.minimum);
+        await setPayoutThreshold(ctx.db, ctx.pool.id, address, nano, ctx.pool.payouts.minimum);
       } catch (err) {
         if (err instanceof PayoutThresholdError) throw badRequest(err.message, 'paymentThreshold');
         throw err;
@@ -69,7 +69,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext, token
     async (req) => {
       authorize(req);
       const id = BigInt(req.params.id);
-      const outcome = await abandonPayment(ctx.db, id, req.body.reason);
+      const outcome = await abandonPayment(ctx.db, ctx.pool.id, id, req.body.reason);
       if (!outcome.abandoned)
         throw new ApiError(
           outcome.notFound ? 404 : 409,

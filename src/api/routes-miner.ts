@@ -81,9 +81,9 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
       const address = validAddress(ctx, req.params.address);
       const [figures, account] = await Promise.all([
         ctx.cache.miner(address),
-        minerAccount(ctx.db, address, utcMidnight(ctx.now())),
+        minerAccount(ctx.db, ctx.pool.id, address, utcMidnight(ctx.now())),
       ]);
-      const known = figures !== null || (await knownAddress(ctx.db, address));
+      const known = figures !== null || (await knownAddress(ctx.db, ctx.pool.id, address));
       reply.header('cache-control', cache(CACHE_SECONDS.miner));
       return minerJson(figures ?? emptyMiner(address), account, known, ctx.pool);
     },
@@ -104,7 +104,13 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
       const address = validAddress(ctx, req.params.address);
       const range = req.query.range as keyof typeof MINER_RANGES;
       const bucket = MINER_RANGES[range];
-      const rows = await minerHistory(ctx.db, address, new Date(ctx.now() - RANGE_MS[range]), bucket);
+      const rows = await minerHistory(
+        ctx.db,
+        ctx.pool.id,
+        address,
+        new Date(ctx.now() - RANGE_MS[range]),
+        bucket,
+      );
       const points = new Map<number, { at: string; hashrate: number; workers: Record<string, number> }>();
       for (const row of rows) {
         const t = row.at.getTime();
@@ -135,7 +141,7 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
     async (req, reply) => {
       const address = validAddress(ctx, req.params.address);
       const { page, pageSize } = req.query;
-      const result = await outputsPage(ctx.db, address, page * pageSize, pageSize);
+      const result = await outputsPage(ctx.db, ctx.pool.id, address, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return paged(
         result.items.map((o) => ({
@@ -168,7 +174,7 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
     async (req, reply) => {
       const address = validAddress(ctx, req.params.address);
       const { page, pageSize } = req.query;
-      const result = await ledgerPage(ctx.db, address, page * pageSize, pageSize);
+      const result = await ledgerPage(ctx.db, ctx.pool.id, address, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return paged(
         result.items.map((e) => ({
@@ -206,7 +212,7 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
     async (req, reply) => {
       const address = validAddress(ctx, req.params.address);
-      const result = await earningsByDay(ctx.db, address, 0, req.query.days);
+      const result = await earningsByDay(ctx.db, ctx.pool.id, address, 0, req.query.days);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return {
         days: req.query.days,

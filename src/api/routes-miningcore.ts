@@ -84,7 +84,7 @@ export function registerMiningcoreRoutes(
       checkPool(req.params.poolId);
       const rangeMs = req.query.r === 'Month' ? 30 * 86_400_000 : 86_400_000;
       const bucket = req.query.i === 'Day' ? 86_400 : 3600;
-      const rows = await poolHistory(ctx.db, new Date(ctx.now() - rangeMs), bucket);
+      const rows = await poolHistory(ctx.db, ctx.pool.id, new Date(ctx.now() - rangeMs), bucket);
       cors(reply, 60);
       return {
         stats: rows.map((p) => ({
@@ -119,7 +119,7 @@ export function registerMiningcoreRoutes(
   );
 
   const blocks = async (page: number, size: number, states: (typeof BLOCK_STATUSES)[number][]) => {
-    const result = await blocksPage(ctx.db, states, page * size, size);
+    const result = await blocksPage(ctx.db, ctx.pool.id, states, page * size, size);
     return { items: result.items.map((b) => mcBlock(b, pool)), total: result.total };
   };
 
@@ -165,7 +165,7 @@ export function registerMiningcoreRoutes(
       reply: FastifyReply,
     ) => {
       const size = sizeOf(query);
-      const result = await outputsPage(ctx.db, address, query.page * size, size);
+      const result = await outputsPage(ctx.db, ctx.pool.id, address, query.page * size, size);
       cors(reply, 30);
       return wrap(
         result.items.map((o) => mcPayment(o, pool)),
@@ -199,7 +199,7 @@ export function registerMiningcoreRoutes(
         checkPool(req.params.poolId);
         const address = validAddress(ctx, req.params.address);
         const size = sizeOf(req.query);
-        const result = await ledgerPage(ctx.db, address, req.query.page * size, size);
+        const result = await ledgerPage(ctx.db, ctx.pool.id, address, req.query.page * size, size);
         cors(reply, 30);
         return wrap(
           result.items.map((e) => ({
@@ -222,7 +222,7 @@ export function registerMiningcoreRoutes(
         checkPool(req.params.poolId);
         const address = validAddress(ctx, req.params.address);
         const size = sizeOf(req.query);
-        const result = await earningsByDay(ctx.db, address, req.query.page * size, size);
+        const result = await earningsByDay(ctx.db, ctx.pool.id, address, req.query.page * size, size);
         cors(reply, 60);
         return wrap(
           result.items.map((d) => ({ amount: ergNumber(BigInt(d.amount)), date: `${d.day}T00:00:00.000Z` })),
@@ -235,7 +235,7 @@ export function registerMiningcoreRoutes(
 
   const samples = async (address: string, mode: keyof typeof SAMPLES) => {
     const s = SAMPLES[mode];
-    const rows = await minerHistory(ctx.db, address, new Date(ctx.now() - s.rangeMs), s.bucket);
+    const rows = await minerHistory(ctx.db, ctx.pool.id, address, new Date(ctx.now() - s.rangeMs), s.bucket);
     const byTime = new Map<
       number,
       { created: string | null; workers: Record<string, { hashrate: number; sharesPerSecond: number }> }
@@ -266,13 +266,13 @@ export function registerMiningcoreRoutes(
       const address = validAddress(ctx, req.params.address);
       const [figures, account, pool_] = await Promise.all([
         ctx.cache.miner(address),
-        minerAccount(ctx.db, address, utcMidnight(ctx.now())),
+        minerAccount(ctx.db, ctx.pool.id, address, utcMidnight(ctx.now())),
         ctx.cache.pool(),
       ]);
       const m = figures ?? emptyMiner(address);
       const roundStart = pool_?.roundStartedAt ?? null;
       const hashes = figures
-        ? await minerHashesSince(ctx.db, address, roundStart ? new Date(roundStart) : null)
+        ? await minerHashesSince(ctx.db, ctx.pool.id, address, roundStart ? new Date(roundStart) : null)
         : 0n;
       cors(reply, 10);
       return {
@@ -317,7 +317,7 @@ export function registerMiningcoreRoutes(
     async (req, reply) => {
       checkPool(req.params.poolId);
       const address = validAddress(ctx, req.params.address);
-      const account = await minerAccount(ctx.db, address, utcMidnight(ctx.now()));
+      const account = await minerAccount(ctx.db, ctx.pool.id, address, utcMidnight(ctx.now()));
       if (account.threshold === null)
         throw notFound('no settings for this address (the pool minimum applies)');
       cors(reply, 10);

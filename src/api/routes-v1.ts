@@ -76,7 +76,7 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
     async (req, reply) => {
       const range = req.query.range as keyof typeof POOL_RANGES;
       const bucket = POOL_RANGES[range];
-      const rows = await poolHistory(ctx.db, new Date(ctx.now() - RANGE_MS[range]), bucket);
+      const rows = await poolHistory(ctx.db, ctx.pool.id, new Date(ctx.now() - RANGE_MS[range]), bucket);
       reply.header('cache-control', cache(CACHE_SECONDS.history));
       return {
         range,
@@ -106,7 +106,7 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (req, reply) => {
       const { page, pageSize, status } = req.query;
-      const result = await blocksPage(ctx.db, status, page * pageSize, pageSize);
+      const result = await blocksPage(ctx.db, ctx.pool.id, status, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.blocks));
       return paged(
         result.items.map((b) => blockJson(b, ctx.pool)),
@@ -134,7 +134,7 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     },
     async (req, reply) => {
-      const rows = await blocksAt(ctx.db, req.params.height);
+      const rows = await blocksAt(ctx.db, ctx.pool.id, req.params.height);
       if (rows.length === 0) throw notFound(`the pool has no block at height ${req.params.height}`);
       reply.header('cache-control', cache(CACHE_SECONDS.blocks));
       return { height: req.params.height, items: rows.map((b) => blockJson(b, ctx.pool)) };
@@ -153,7 +153,7 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (req, reply) => {
       const { page, pageSize } = req.query;
-      const result = await paymentsPage(ctx.db, page * pageSize, pageSize);
+      const result = await paymentsPage(ctx.db, ctx.pool.id, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return paged(
         result.items.map((p) => paymentJson(p, ctx.pool)),
@@ -177,7 +177,7 @@ export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     },
     async (req, reply) => {
-      const p = await paymentByTx(ctx.db, req.params.txId.toLowerCase());
+      const p = await paymentByTx(ctx.db, ctx.pool.id, req.params.txId.toLowerCase());
       if (!p) throw notFound(`no payment with transaction ${req.params.txId}`);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return {

@@ -17,6 +17,9 @@ export const ALICE = minerAddress('api alice');
 export const BOB = minerAddress('api bob');
 export const CAROL = minerAddress('api carol'); // valid, never seen
 export const TX = 'ab'.repeat(32);
+/** The neighbour pool in the same database: none of its rows may ever show in DESCRIPTION's API. */
+export const NEIGHBOUR = 'solo';
+export const NEIGHBOUR_TX = 'ef'.repeat(32);
 
 export const DESCRIPTION: PoolDescription = {
   id: 'ergo',
@@ -68,20 +71,26 @@ export const DESCRIPTION: PoolDescription = {
   },
 };
 
-async function share(sql: Sql, address: string, worker: string, at: number): Promise<void> {
+async function share(sql: Sql, address: string, worker: string, at: number, pool = DESCRIPTION.id) {
   await sql.query(
-    `INSERT INTO shares (id, address, worker, difficulty, expected_hashes, job_id, height, network_difficulty,
-                         nonce, hit, created_at)
-     VALUES ($1, $2, $3, 100, $4, 'job', 1925001, $5, '0000000000000000', 0, $6)`,
-    [randomUUID(), address, worker, H, D, new Date(at)],
+    `INSERT INTO shares (id, pool_id, address, worker, difficulty, expected_hashes, job_id, height,
+                         network_difficulty, nonce, hit, created_at)
+     VALUES ($1, $7, $2, $3, 100, $4, 'job', 1925001, $5, '0000000000000000', 0, $6)`,
+    [randomUUID(), address, worker, H, D, new Date(at), pool],
   );
 }
 
 /**
  * A pool's history: alice mines on two rigs for two hours, bob started 3 minutes ago; three blocks
- * (confirmed with credits, pending, orphaned); one payment sent to both.
+ * (confirmed with credits, pending, orphaned); one payment sent to both. Beside it, the neighbour pool's own
+ * history (seedNeighbour), so every figure the tests check would show a leak.
  */
 export async function seed(db: Database): Promise<void> {
+  await seedOwn(db);
+  await seedNeighbour(db);
+}
+
+async function seedOwn(db: Database): Promise<void> {
   for (let t = T0; t < AT; t += 15_000) {
     await share(db, ALICE, 'rig1', t);
     await share(db, ALICE, 'rig2', t + 7000);
@@ -89,9 +98,9 @@ export async function seed(db: Database): Promise<void> {
   for (let t = AT - 180_001; t < AT; t += 15_000) await share(db, BOB, '', t);
   const block = async (height: number, at: number, effort: string) => {
     const r = await db.query<{ id: bigint }>(
-      `INSERT INTO blocks (height, nonce, miner_address, worker, network_difficulty, created_at, effort,
+      `INSERT INTO blocks (pool_id, height, nonce, miner_address, worker, network_difficulty, created_at, effort,
                            required_confirmations)
-       VALUES ($1, $2, $3, 'rig1', $4, $5, $6, 720) RETURNING id`,
+       VALUES ('ergo', $1, $2, $3, 'rig1', $4, $5, $6, 720) RETURNING id`,
       [height, `${height}`.padStart(16, '0'), ALICE, D, new Date(at), effort],
     );
     return r.rows[0]!.id;
@@ -100,10 +109,10 @@ export async function seed(db: Database): Promise<void> {
   const pending = await block(1925010, T0 + 3_600_000, '1.25');
   const orphaned = await block(1925005, T0 + 2_700_000, '0.5');
   await db.query(
-    `INSERT INTO ledger_entries (address, amount, kind, block_id, reason) VALUES
-       ($1, 4000000000, 'block_credit', $3, 'reward for block 1925001'),
-       ($2, 1940000000, 'block_credit', $3, 'reward for block 1925001'),
-       ($1, 3000000000, 'block_credit', $4, 'reward for block 1925010')`,
+    `INSERT INTO ledger_entries (pool_id, address, amount, kind, block_id, reason) VALUES
+       ('ergo', $1, 4000000000, 'block_credit', $3, 'reward for block 1925001'),
+       ('ergo', $2, 1940000000, 'block_credit', $3, 'reward for block 1925001'),
+       ('ergo', $1, 3000000000, 'block_credit', $4, 'reward for block 1925010')`,
     [ALICE, BOB, confirmed, pending],
   );
   await db.query(
@@ -114,8 +123,8 @@ export async function seed(db: Database): Promise<void> {
   await db.query(`UPDATE blocks SET confirmations = 5 WHERE id = $1`, [pending]);
   await db.query(`UPDATE blocks SET status = 'orphaned' WHERE id = $1`, [orphaned]);
   const pay = await db.query<{ id: bigint }>(
-    `INSERT INTO payments (status, tx_id, fee, created_at, sent_at)
-     VALUES ('sent', $1, 1000000, $2, $2) RETURNING id`,
+    `INSERT INTO payments (pool_id, status, tx_id, fee, created_at, sent_at)
+     VALUES ('ergo', 'sent', $1, 1000000, $2, $2) RETURNING id`,
     [TX, new Date(T0 + 5_400_000)],
   );
   const paymentId = pay.rows[0]!.id;
@@ -124,10 +133,68 @@ export async function seed(db: Database): Promise<void> {
     [paymentId, ALICE, BOB],
   );
   await db.query(
-    `INSERT INTO ledger_entries (address, amount, kind, payment_id, reason) VALUES
-       ($2, -2500000000, 'payout', $1, 'payout'), ($3, -1940000000, 'payout', $1, 'payout')`,
+    `INSERT INTO ledger_entries (pool_id, address, amount, kind, payment_id, reason) VALUES
+       ('ergo', $2, -2500000000, 'payout', $1, 'payout'), ('ergo', $3, -1940000000, 'payout', $1, 'payout')`,
     [paymentId, ALICE, BOB],
   );
+}
+
+/**
+ * The neighbour pool's history over the same hours: alice on a third rig and carol (never seen in the main
+ * pool) mine there; a newer block at the main pool's confirmed height and a confirmed one crediting both;
+ * a payment to alice; her own threshold there; rejected shares; and its stats job's samples.
+ */
+export async function seedNeighbour(db: Database): Promise<void> {
+  for (let t = T0; t < AT; t += 10_000) {
+    await share(db, ALICE, 'rig3', t, NEIGHBOUR);
+    await share(db, CAROL, 'rig1', t + 3000, NEIGHBOUR);
+  }
+  const block = async (height: number, nonce: string, at: number) => {
+    const r = await db.query<{ id: bigint }>(
+      `INSERT INTO blocks (pool_id, height, nonce, miner_address, worker, network_difficulty, created_at, effort)
+       VALUES ($1, $2, $3, $4, 'rig1', $5, $6, 2.5) RETURNING id`,
+      [NEIGHBOUR, height, nonce, CAROL, D, new Date(at)],
+    );
+    return r.rows[0]!.id;
+  };
+  await block(1925001, 'ff'.repeat(8), T0 + 3_700_000);
+  const confirmed = await block(1925002, 'ee'.repeat(8), T0 + 1_900_000);
+  await db.query(
+    `INSERT INTO ledger_entries (pool_id, address, amount, kind, block_id, reason) VALUES
+       ($1, $2, 1000000000, 'block_credit', $4, 'reward for block 1925002'),
+       ($1, $3, 5000000000, 'block_credit', $4, 'reward for block 1925002')`,
+    [NEIGHBOUR, ALICE, CAROL, confirmed],
+  );
+  await db.query(
+    `UPDATE blocks SET status = 'confirmed', confirmations = 720, reward = 6000000000, header_id = $2
+      WHERE id = $1`,
+    [confirmed, 'ce'.repeat(32)],
+  );
+  const pay = await db.query<{ id: bigint }>(
+    `INSERT INTO payments (pool_id, status, tx_id, fee, created_at, sent_at)
+     VALUES ($1, 'sent', $2, 1000000, $3, $3) RETURNING id`,
+    [NEIGHBOUR, NEIGHBOUR_TX, new Date(T0 + 6_000_000)],
+  );
+  await db.query(`INSERT INTO payment_outputs (payment_id, address, amount) VALUES ($1, $2, 500000000)`, [
+    pay.rows[0]!.id,
+    ALICE,
+  ]);
+  await db.query(
+    `INSERT INTO ledger_entries (pool_id, address, amount, kind, payment_id, reason)
+     VALUES ($1, $2, -501000000, 'payout', $3, 'payout')`,
+    [NEIGHBOUR, ALICE, pay.rows[0]!.id],
+  );
+  await db.query(
+    `INSERT INTO miner_settings (pool_id, address, payout_threshold) VALUES ($1, $2, 5000000000)`,
+    [NEIGHBOUR, ALICE],
+  );
+  await db.query(
+    `INSERT INTO share_rejections (pool_id, bucket_at, instance, address, worker, stale, invalid)
+     VALUES ($1, $2, '01', $3, 'rig3', 7, 3), ($1, $2, '01', '', '', 0, 9)`,
+    [NEIGHBOUR, new Date(AT - 60_000), ALICE],
+  );
+  const run = await statsJob(db, NEIGHBOUR, new MemoryStatsCache()).runOnce();
+  if (!run.ran) throw new Error(run.reason);
 }
 
 export function checkAddress(address: string): string | null {
@@ -155,11 +222,10 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Runs the stats job over the seeded database and serves the API on a loopback port. */
-export async function serve(db: Database, options: Partial<ApiServerOptions> = {}): Promise<Served> {
-  const cache = new MemoryStatsCache();
-  const job = new StatsJob({
+function statsJob(db: Database, poolId: string, cache: MemoryStatsCache): StatsJob {
+  return new StatsJob({
     db,
+    poolId,
     cache,
     holder: 'api-test',
     intervalSeconds: 60,
@@ -188,7 +254,19 @@ export async function serve(db: Database, options: Partial<ApiServerOptions> = {
     ],
     now: () => NOW,
   });
-  const run = await job.runOnce();
+}
+
+/**
+ * Runs the stats job of the served pool (`pool`, default DESCRIPTION) over the seeded database and serves
+ * its API on a loopback port.
+ */
+export async function serve(
+  db: Database,
+  options: Partial<ApiServerOptions> = {},
+  pool: PoolDescription = DESCRIPTION,
+): Promise<Served> {
+  const cache = new MemoryStatsCache();
+  const run = await statsJob(db, pool.id, cache).runOnce();
   if (!run.ran) throw new Error(run.reason);
   const registry = new Registry();
   registry.registerMetric(
@@ -203,7 +281,7 @@ export async function serve(db: Database, options: Partial<ApiServerOptions> = {
     ctx: {
       db,
       cache,
-      pool: DESCRIPTION,
+      pool,
       bus,
       nodes: null,
       checkAddress,

@@ -147,20 +147,28 @@ describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, webs
         body: JSON.stringify(body),
       });
     const row = await db.query<{ id: bigint }>(
-      `INSERT INTO payments (status, created_at) VALUES ('in_flight', now()) RETURNING id`,
+      `INSERT INTO payments (pool_id, status, created_at) VALUES ('ergo', 'in_flight', now()) RETURNING id`,
     );
     const id = Number(row.rows[0]!.id);
     assert.equal((await post(id, { reason: 'checked' }, 'wrong-token-wrong-token')).status, 401);
     assert.equal((await post(id, {})).status, 400, 'a reason is required');
     assert.equal((await post('x', { reason: 'checked' })).status, 400);
     assert.equal((await post(999_999, { reason: 'checked' })).status, 404);
+    const theirs = await db.query<{ id: bigint }>(
+      `INSERT INTO payments (pool_id, status, created_at) VALUES ('solo', 'in_flight', now()) RETURNING id`,
+    );
+    assert.equal(
+      (await post(Number(theirs.rows[0]!.id), { reason: 'checked' })).status,
+      404,
+      'another pool’s payment is not this API’s to abandon',
+    );
     const ok = await post(id, { reason: 'checked the explorer: never made' });
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), { id, status: 'failed', reason: 'checked the explorer: never made' });
     const again = await post(id, { reason: 'twice' });
     assert.equal(again.status, 409, 'a failed payment cannot be abandoned again');
     const planned = await db.query<{ id: bigint }>(
-      `INSERT INTO payments (status, created_at) VALUES ('planned', now()) RETURNING id`,
+      `INSERT INTO payments (pool_id, status, created_at) VALUES ('ergo', 'planned', now()) RETURNING id`,
     );
     assert.equal(
       (await post(Number(planned.rows[0]!.id), { reason: 'x-planned' })).status,
@@ -168,7 +176,7 @@ describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, webs
       'planned: the next run settles it',
     );
     const busy = await db.query<{ id: bigint }>(
-      `INSERT INTO payments (status, created_at) VALUES ('in_flight', now()) RETURNING id`,
+      `INSERT INTO payments (pool_id, status, created_at) VALUES ('ergo', 'in_flight', now()) RETURNING id`,
     );
     await db.query(
       `INSERT INTO leases (name, holder, token, expires_at) VALUES ('payouts', 'a-run', 1, now() + interval '1 minute')`,

@@ -5,7 +5,7 @@ import { EventNotifier, LocalEventBus, type PoolEvent, WebhookSender } from '../
 import type { Database } from '../../src/db/index.ts';
 import { freshDatabase } from '../db/helpers.ts';
 import { WebhookReceiver as Receiver } from '../helpers/webhook-receiver.ts';
-import { ALICE, DESCRIPTION, seed } from './fixture.ts';
+import { ALICE, DESCRIPTION, NEIGHBOUR, seed } from './fixture.ts';
 
 const until = async (check: () => boolean, what: string) => {
   const deadline = Date.now() + 10_000;
@@ -130,8 +130,12 @@ describe('the event outbox and its notifier', () => {
 
   it('every block and payment change is an event, delivered once to the bus and the webhooks', async () => {
     await seed(db); // three blocks found, one confirmed, one orphaned, one progressed; one payment inserted as sent
-    await db.query(`UPDATE payments SET status = 'confirmed', confirmations = 10, confirmed_at = now()`);
-    const kinds = await db.query<{ kind: string }>('SELECT kind FROM pool_events ORDER BY id');
+    await db.query(
+      `UPDATE payments SET status = 'confirmed', confirmations = 10, confirmed_at = now() WHERE pool_id = 'ergo'`,
+    );
+    const kinds = await db.query<{ kind: string }>(
+      `SELECT kind FROM pool_events WHERE pool_id = 'ergo' ORDER BY id`,
+    );
     assert.deepEqual(
       kinds.rows.map((r) => r.kind),
       [
@@ -173,6 +177,20 @@ describe('the event outbox and its notifier', () => {
       texts.join('\n'),
     );
     assert.ok(texts.some((t) => /block 1925005 was orphaned/.test(t)));
+    assert.ok(!texts.some((t) => /1925002/.test(t)), 'nothing of the neighbour pool');
+
+    // The neighbour pool's events (its blocks found, one confirmed) wait for its own notifier.
+    const theirs = new LocalEventBus();
+    const got: PoolEvent[] = [];
+    theirs.subscribe((e) => got.push(e));
+    const neighbour = { ...DESCRIPTION, id: NEIGHBOUR };
+    const c = new EventNotifier({ db, bus: theirs, webhooks: null, pool: neighbour, holder: 'a' });
+    assert.equal(await c.runOnce(), 3);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      got.map((e) => [e.type, (e.data as { height: number }).height]),
+      [['block.confirmed', 1925002]],
+    );
     await webhooks.close();
   });
 });
