@@ -153,7 +153,11 @@ export async function startPool(
     if (pipeline) {
       // Nodes that take a block only on a resubmission are added to its row (stopped after the node set's
       // last flush of queued submissions, which runs on stop).
-      const late = new LateAcceptances({ db: pipeline.db, logger: logger.child({ part: 'blocks' }) });
+      const late = new LateAcceptances({
+        db: pipeline.db,
+        poolId: config.pool.id,
+        logger: logger.child({ part: 'blocks' }),
+      });
       nodeSet.on('resubmit', ({ nonce, height, result }) => {
         if (result.accepted) void late.note(height, nonce, result.node);
       });
@@ -249,6 +253,7 @@ export function startPoolAccounting(
   return startAccounting({
     config: config.accounting,
     db,
+    poolId: config.pool.id,
     ...(pipeline?.deferred ? { ready: pipeline.ready } : {}),
     leader: { holder: processName(config), leaseMs: config.accounting.leaderLeaseSeconds * 1000 },
     chain: chainNode,
