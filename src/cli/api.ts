@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { addressValidator } from '../accounting/index.ts';
 import { startApiServer } from '../api/index.ts';
-import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
+import { ConfigError, defaultPoolId, loadConfig, type PoolConfig } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
 import { portOption } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -70,7 +70,7 @@ export async function startApiRole(
     await db.close();
   };
   try {
-    await migrate(db, { defaultPoolId: config.pool.id });
+    await migrate(db, { defaultPoolId: defaultPoolId(config) });
     const server = await startApiServer({
       ctx: {
         db,

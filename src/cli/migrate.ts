@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
+import { ConfigError, defaultPoolId, loadConfig, type PoolConfig } from '../config/index.ts';
 import {
   DatabaseConnectionError,
   databaseOptions,
@@ -37,7 +37,7 @@ export async function migrateCommand(
   try {
     const db = await openDatabase(options);
     try {
-      const { applied, current } = await migrate(db, { defaultPoolId: config.pool.id });
+      const { applied, current } = await migrate(db, { defaultPoolId: defaultPoolId(config) });
       for (const name of applied) out(`applied ${name}`);
       out(
         applied.length === 0

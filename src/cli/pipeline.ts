@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { PoolConfig } from '../config/index.ts';
+import { defaultPoolId, type PoolConfig } from '../config/index.ts';
 import {
   type Database,
   databaseOptions,
@@ -51,7 +51,7 @@ export async function openSharePipeline(
     options,
     dataDir,
     databaseLocation,
-    config.pool.id,
+    defaultPoolId(config),
     logger,
   );
   try {
@@ -60,7 +60,7 @@ export async function openSharePipeline(
       dir: journalDir,
       // PGlite writes through to the OS but never fsyncs: sync its files before the journal lets shares go.
       store: new DatabaseShareStore(db, {
-        defaultPoolId: config.pool.id,
+        defaultPoolId: defaultPoolId(config),
         instance: config.instance.id.toString(16).padStart(2, '0'),
         ...(options.url ? {} : { sync: () => fsyncTree(options.dataDir) }),
       }),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { PoolConfig } from '../config/index.ts';
+import { defaultPoolId, type PoolConfig } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
 import { NodeSet } from '../ergo/index.ts';
 import { startApiRole } from './api.ts';
@@ -41,7 +41,7 @@ export async function startAccountingRole(config: PoolConfig, logger: Logger): P
       await c().catch((err) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    await migrate(db, { defaultPoolId: config.pool.id });
+    await migrate(db, { defaultPoolId: defaultPoolId(config) });
     const nodeSet = new NodeSet({
       nodes: config.nodes,
       ...(config.walletNode ? { walletNode: config.walletNode } : {}),

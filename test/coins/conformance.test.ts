@@ -195,7 +195,7 @@ for (const make of [ergoFixture, toyFixture]) {
       const dir = tempDir(t, 'ep-coin-');
       const db = await openDatabase({ dataDir: join(dir, 'db') });
       await migrate(db);
-      const store = new DatabaseShareStore(db);
+      const store = new DatabaseShareStore(db, { defaultPoolId: 'default' });
       const sink = await DurableShareSink.open({ dir: join(dir, 'journal'), store });
       const m = await startMining(f, sink);
       try {
@@ -213,13 +213,15 @@ for (const make of [ergoFixture, toyFixture]) {
             true,
           );
         await until(async () => store.inserted.shares === 3, 10_000, 'three shares shipped');
-        const shares = await db.query<{ nonce: string; height: number; is_block: boolean }>(
-          'SELECT nonce, height, is_block FROM shares ORDER BY created_at, nonce',
+        const shares = await db.query<{ nonce: string; height: number; is_block: boolean; pool_id: string }>(
+          'SELECT nonce, height, is_block, pool_id FROM shares ORDER BY created_at, nonce',
         );
         assert.deepEqual(new Set(shares.rows.map((r) => r.nonce)), new Set(nonces));
-        assert.ok(shares.rows.every((r) => r.height === work.height));
-        const blocks = await db.query<{ nonce: string; status: string }>('SELECT nonce, status FROM blocks');
-        assert.deepEqual(blocks.rows, [{ nonce: nonces[2], status: 'pending' }]);
+        assert.ok(shares.rows.every((r) => r.height === work.height && r.pool_id === POOL));
+        const blocks = await db.query<{ nonce: string; status: string; pool_id: string }>(
+          'SELECT nonce, status, pool_id FROM blocks',
+        );
+        assert.deepEqual(blocks.rows, [{ nonce: nonces[2], status: 'pending', pool_id: POOL }]);
         miner.client.close();
       } finally {
         await m.close();
