@@ -1,14 +1,16 @@
 -- 0008 pools: every row that belongs to one pool names it.
 --
 -- One deployment runs several pools side by side (e.g. a PPLNS pool and a SOLO pool on the same Ergo nodes),
--- each with its own id (config `pool.id`). Every table whose rows belong to one pool gets `pool_id`, and its
--- natural keys and the indexes of per-pool queries lead with it.
+-- each with its own id (config `pool.id`, or each entry of `pools:`). Every table whose rows belong to one
+-- pool gets `pool_id`, and its natural keys and the indexes of per-pool queries lead with it.
 --
 -- Rows written before this migration belong to the deployment's default pool: migrate() sets
--- enigmapool.default_pool_id in this transaction (the configured pool.id). Each column is added with that
--- value as its default, which PostgreSQL stores once for the existing rows (no table rewrite, and no UPDATE:
--- the append-only ledger and the balances guard are not involved), and the default is then dropped, so
--- application code always names the pool it writes for.
+-- enigmapool.default_pool_id in this transaction (src/config's defaultPoolId: pool.id). Each column is added
+-- with that value as its default, which PostgreSQL stores once for the existing rows (no table rewrite, and
+-- no UPDATE: the append-only ledger and the balances guard are not involved), and the default is then
+-- dropped, so application code always names the pool it writes for. What takes time on a large database:
+-- one scan per table for the CHECK, and rebuilding the indexes that now lead with pool_id (the three on
+-- shares above all), all in this migration's one transaction.
 --
 -- Left as they are:
 --   payment_outputs        keyed through its payment (payment_id → payments): the payment's pool;
