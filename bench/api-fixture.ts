@@ -14,6 +14,7 @@ export const BENCH_POOL: PoolDescription = {
   id: 'ergo',
   name: 'Bench Pool',
   network: 'mainnet',
+  coin: { name: 'Ergo', symbol: 'ERG', decimals: 9, algorithm: 'Autolykos v2', family: 'ergo' },
   address: null,
   payouts: {
     enabled: true,

@@ -10,6 +10,8 @@ export interface PoolDescription {
   id: string;
   name: string;
   network: 'mainnet' | 'testnet';
+  /** The coin it mines (src/coin's units): what the API and the website name and count. */
+  coin: { name: string; symbol: string; decimals: number; algorithm: string; family: string };
   /** The pool's reward address (its mining key's P2PK address), when known. */
   address: string | null;
   payouts: {

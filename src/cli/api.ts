@@ -5,9 +5,10 @@ import { startApiServer } from '../api/index.ts';
 import { ConfigError, defaultPoolId, loadConfig, type PoolConfig } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
 import { portOption } from './args.ts';
+import { describePools } from './describe.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { defaultWebDir, describePool } from './observe.ts';
+import { defaultWebDir } from './observe.ts';
 import { checkPortsFree } from './ports.ts';
 import { connectRedis, eventBus, statsCache } from './services.ts';
 
@@ -75,7 +76,7 @@ export async function startApiRole(
       ctx: {
         db,
         cache: statsCache(config, db, redis, false, logger.child({ part: 'stats' })),
-        pool: describePool(config, []),
+        pool: describePools(config, [], defaultPoolId(config))[0]!,
         bus,
         nodes: null,
         checkAddress: addressValidator(config.network),

@@ -1,5 +1,6 @@
 import type { VerifierPool } from '../autolykos/index.ts';
-import type { BlockSubmission } from '../coin/index.ts';
+import type { BlockSubmission, Coin } from '../coin/index.ts';
+import type { ResolvedPool } from '../config/index.ts';
 import {
   type ErgoWork,
   ergoBlockSubmitter,
@@ -28,4 +29,12 @@ export function ergoStratumPool(o: {
     checker: ergoShareChecker(o.verifier, o.observe),
     blocks: ergoBlockSubmitter(o.nodes),
   };
+}
+
+/** The coin a configured pool mines, on its network (the composition's list of coins: one line per coin). */
+export function coinOf(pool: Pick<ResolvedPool, 'coin' | 'network'>): Coin<ErgoWork> {
+  switch (pool.coin) {
+    case 'ergo':
+      return ergoCoin(pool.network);
+  }
 }

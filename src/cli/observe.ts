@@ -69,61 +69,6 @@ export function defaultWebDir(): string | null {
   return existsSync(`${dir}index.html`) ? dir : null;
 }
 
-/** What the API says about the configured pool (no secrets). */
-export function describePool(
-  config: PoolConfig,
-  boundPorts: { port: number; config: { tls?: { detect?: boolean } } }[],
-): PoolDescription {
-  const fees = feesOf(config.accounting);
-  const limits = config.stratum.limits;
-  return {
-    id: config.pool.id,
-    name: config.pool.name,
-    network: config.network,
-    address: null,
-    payouts: {
-      enabled: config.accounting.payouts.enabled,
-      scheme: config.accounting.scheme,
-      pplnsFactor: config.accounting.pplnsFactor,
-      fees: config.accounting.fees.map((f) => ({ address: f.address, percent: f.percent })),
-      feePercent: ratioText({ num: fees.total.num * 100n, den: fees.total.den }, 9),
-      fee: fees.total,
-      minimum: ergToNano(config.accounting.payouts.minimum),
-      intervalSeconds: config.accounting.payouts.intervalSeconds,
-      confirmations: config.accounting.confirmations,
-      txFeePaidBy: config.accounting.payouts.txFeePaidBy,
-      txFee: 1_000_000n,
-    },
-    stratum: {
-      host: config.pool.host ?? (config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host),
-      ports: config.stratum.ports.map((p, i) => ({
-        port: boundPorts[i]?.port ?? p.port,
-        name: p.name ?? null,
-        tls: Boolean(p.tls),
-        tlsDetect: Boolean(p.tls?.detect),
-        difficulty: p.difficulty,
-        vardiff: p.vardiff
-          ? {
-              targetSeconds: p.vardiff.targetSeconds,
-              retargetSeconds: p.vardiff.retargetSeconds,
-              variancePercent: p.vardiff.variancePercent,
-            }
-          : null,
-      })),
-      ban: publicBanPolicy({ ...DEFAULT_BAN_POLICY, ...limits.ban }),
-      idleTimeoutSeconds: (limits.idleTimeoutMs ?? 600_000) / 1000,
-      pollIntervalMs: config.pollIntervalMs,
-      proxyProtocol: config.stratum.proxyAddresses.length > 0,
-    },
-    explorer: config.explorer,
-  };
-}
-
-/** What the API shows of the ban policy (not the exempt addresses). */
-function publicBanPolicy({ enabled, checkThreshold, invalidPercent, banSeconds }: BanPolicy) {
-  return { enabled, checkThreshold, invalidPercent, banSeconds };
-}
-
 function nodeFigures(nodes: NodeSet): NodeFigures[] {
   return nodes.health().nodes.map((n) => ({
     name: n.name,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { type Accounting, startAccounting } from '../accounting/index.ts';
 import { parseDifficulty, VerifierPool } from '../autolykos/index.ts';
-import type { PoolConfig } from '../config/index.ts';
+import { defaultPoolId, type PoolConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { type Devnet, startDevnet } from '../devnet/index.ts';
 import { ergoWorkSource, NodeSet } from '../ergo/index.ts';
@@ -14,7 +14,8 @@ import { LateAcceptances } from '../shares/index.ts';
 import { type BoundPort, type PortConfig, type ShareSink, StratumServer } from '../stratum/index.ts';
 import { ergoStratumPool } from './coins.ts';
 import { demoMinerAddress } from './demo-key.ts';
-import { describePool, type Observability, startObservability } from './observe.ts';
+import { describePools } from './describe.ts';
+import { type Observability, startObservability } from './observe.ts';
 import { closeSharePipeline, openSharePipeline, type SharePipeline } from './pipeline.ts';
 import { processName } from './services.ts';
 import { readPortTls } from './tls-files.ts';
@@ -182,7 +183,7 @@ export async function startPool(
         sink: pipeline.sink,
         registry: metrics,
         verifierQueue: () => verifier.queued,
-        description: describePool(config, ports),
+        description: describePools(config, ports, defaultPoolId(config))[0]!,
         parts: { stats: everything, api: everything },
         ...(accounting ? { leading: () => accounting.leading } : {}),
       });

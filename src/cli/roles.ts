@@ -4,8 +4,9 @@ import { defaultPoolId, type PoolConfig } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
 import { NodeSet } from '../ergo/index.ts';
 import { startApiRole } from './api.ts';
+import { describePools } from './describe.ts';
 import { UsageError } from './errors.ts';
-import { describePool, startObservability } from './observe.ts';
+import { startObservability } from './observe.ts';
 import { startPool, startPoolAccounting } from './pool.ts';
 
 export interface RunningRole {
@@ -60,7 +61,7 @@ export async function startAccountingRole(config: PoolConfig, logger: Logger): P
       stratum: null,
       sink: null,
       registry: new Registry(),
-      description: describePool(config, []),
+      description: describePools(config, [], defaultPoolId(config))[0]!,
       parts: { stats: true, api: false },
       leading: () => accounting.leading,
     });

@@ -25,6 +25,7 @@ export const DESCRIPTION: PoolDescription = {
   id: 'ergo',
   name: 'Test Pool',
   network: 'mainnet',
+  coin: { name: 'Ergo', symbol: 'ERG', decimals: 9, algorithm: 'Autolykos v2', family: 'ergo' },
   address: null,
   payouts: {
     enabled: true,
