@@ -113,7 +113,13 @@ export {
   soloCredits,
   splitReward,
 } from './schemes.ts';
-export { type Accounting, type AccountingOptions, startAccounting } from './service.ts';
+export {
+  type Accounting,
+  type AccountingOptions,
+  type AccountingShared,
+  sharedAccounting,
+  startAccounting,
+} from './service.ts';
 export {
   checkPayoutThreshold,
   MAX_PAYOUT_THRESHOLD,

@@ -35,7 +35,45 @@ export interface AccountingOptions {
    * the others stand by and take over when it stops renewing. Omitted: this instance always runs them.
    */
   leader?: { holder: string; leaseMs: number };
+  /**
+   * Several pools in one process: one lead for all of them, and their payout runs one at a time (pools may
+   * pay from one wallet, and one payout lease fences them). Given, it replaces `leader`.
+   */
+  shared?: AccountingShared;
   logger?: Logger;
+}
+
+/** What the accounting of several pools in one process shares (see sharedAccounting). */
+export interface AccountingShared {
+  readonly holder: string;
+  readonly leaseMs: number;
+  readonly leadership: Leadership;
+  /** Runs a payout run after every other pool's run that was asked for before it. */
+  payoutTurn<T>(run: () => Promise<T>): Promise<T>;
+  /** Ends the lead (after every pool's accounting closed). */
+  release(): Promise<void>;
+}
+
+/** One lead and one payout queue for the accounting of every pool of this process. */
+export function sharedAccounting(o: {
+  db: Database;
+  holder: string;
+  leaseMs: number;
+  logger: Logger;
+}): AccountingShared {
+  const leadership = new Leadership({ db: o.db, holder: o.holder, leaseMs: o.leaseMs, logger: o.logger });
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    holder: o.holder,
+    leaseMs: o.leaseMs,
+    leadership,
+    payoutTurn<T>(run: () => Promise<T>): Promise<T> {
+      const turn = queue.then(run);
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+    release: () => leadership.release(),
+  };
 }
 
 export interface Accounting {
@@ -91,9 +129,13 @@ export function startAccounting(o: AccountingOptions): Accounting {
           ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}),
         })
       : null;
-  const leadership = o.leader
-    ? new Leadership({ db: o.db, holder: o.leader.holder, leaseMs: o.leader.leaseMs, logger })
-    : null;
+  const lead = o.shared ? { holder: o.shared.holder, leaseMs: o.shared.leaseMs } : (o.leader ?? null);
+  const ownLeadership =
+    !o.shared && o.leader
+      ? new Leadership({ db: o.db, holder: o.leader.holder, leaseMs: o.leader.leaseMs, logger })
+      : null;
+  const leadership = o.shared?.leadership ?? ownLeadership;
+  const payoutRun = (run: () => Promise<unknown>) => (o.shared ? o.shared.payoutTurn(run) : run());
   const wallet = o.wallet;
   const payments =
     c.payouts.enabled && wallet
@@ -106,7 +148,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
           confirmations: c.payouts.confirmations,
           inFlightGraceMs: c.payouts.inFlightGraceSeconds * 1000,
           instance: o.instance ?? '',
-          ...(o.leader ? { leaseHolder: o.leader.holder } : {}),
+          ...(lead ? { leaseHolder: lead.holder } : {}),
           alert,
           logger,
           ...(o.nodes ? { mempools: o.nodes } : {}),
@@ -151,28 +193,29 @@ export function startAccounting(o: AccountingOptions): Accounting {
   const runAll = async () => {
     await job('blocks', () => tracker.tick());
     if (pps) await job('pps', () => pps.run());
-    if (payments) await job('payouts', () => payments.run());
+    if (payments) await job('payouts', () => payoutRun(() => payments.run()));
   };
   const schedule = () => {
     every('blocks', c.blockCheckSeconds, () => tracker.tick());
     if (pps) every('pps', c.ppsIntervalSeconds, () => pps.run());
-    if (payments) every('payouts', c.payouts.intervalSeconds, () => payments.run());
-    if (leadership) {
+    if (payments) every('payouts', c.payouts.intervalSeconds, () => payoutRun(() => payments.run()));
+    if (leadership && lead) {
       // Renewed four times per lease period, never behind a running job (a slow payout run must not let
       // the lead lapse); on taking the lead, every job runs at once.
+      let led = false;
       const check = () => {
         if (closed) return;
-        const was = leadership.leading;
         const renewal = leadership
           .check()
           .then((now) => {
-            if (now && !was && !closed) void runAll();
+            if (now && !led && !closed) void runAll();
+            led = now;
           })
           .catch((err) => logger.error({ err }, 'accounting: the leader check failed'));
         running.add(renewal);
         void renewal.finally(() => {
           running.delete(renewal);
-          later(check, o.leader!.leaseMs / 4);
+          later(check, lead.leaseMs / 4);
         });
       };
       check();
@@ -213,7 +256,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
       timers.clear();
       // Until nothing runs: a job chained behind one that was running may have started meanwhile.
       while (running.size > 0) await Promise.allSettled([...running]);
-      await leadership?.release();
+      await ownLeadership?.release(); // a shared lead is released by its owner, once
     },
   };
 }

@@ -75,7 +75,7 @@ export async function startApiRole(
     const server = await startApiServer({
       ctx: {
         db,
-        cache: statsCache(config, db, redis, false, logger.child({ part: 'stats' })),
+        cache: statsCache(config, defaultPoolId(config), db, redis, false, logger.child({ part: 'stats' })),
         pool: describePools(config, [], defaultPoolId(config))[0]!,
         bus,
         nodes: null,

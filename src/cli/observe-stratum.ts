@@ -12,8 +12,8 @@ export interface WatchedStratum {
   db: Database;
   stratum: StratumServer;
   bus: EventBus;
-  /** The pool's payout minimum (nanoERG): a miner's t= threshold below it is refused. */
-  minimum: bigint;
+  /** The stratum's pools, each with its payout minimum (nanoERG): a miner's t= threshold below it is refused. */
+  pools: readonly { id: string; minimum: bigint }[];
   roles: string[];
 }
 
@@ -25,20 +25,28 @@ export interface WatchedStratum {
 export async function watchStratum(w: WatchedStratum): Promise<() => Promise<void>> {
   const { config, logger, stratum } = w;
   const instance = config.instance.id.toString(16).padStart(2, '0');
-  const rejections = new RejectionCounter({
-    poolId: config.pool.id,
-    instance,
-    intervalSeconds: config.stats.intervalSeconds,
-    logger: logger.child({ part: 'stats' }),
-  });
+  const rejections = new Map(
+    w.pools.map((pool) => [
+      pool.id,
+      new RejectionCounter({
+        poolId: pool.id,
+        instance,
+        intervalSeconds: config.stats.intervalSeconds,
+        logger: logger.child({ part: 'stats' }),
+      }),
+    ]),
+  );
+  const minimums = new Map(w.pools.map((pool) => [pool.id, pool.minimum]));
   stratum.events.on('share', (e) => {
-    if (e.outcome === 'stale') rejections.count(e.address, e.worker, 'stale', Date.now());
+    const counter = rejections.get(e.poolId);
+    if (!counter) return;
+    if (e.outcome === 'stale') counter.count(e.address, e.worker, 'stale', Date.now());
     else if (e.outcome === 'invalid' || e.outcome === 'duplicate' || e.outcome === 'low-difficulty')
-      rejections.count(e.address, e.worker, 'invalid', Date.now());
+      counter.count(e.address, e.worker, 'invalid', Date.now());
   });
   const startedAt = new Date();
   const beat = async () => {
-    await rejections.flush(w.db, Date.now());
+    for (const counter of rejections.values()) await counter.flush(w.db, Date.now());
     await writeHeartbeat(w.db, {
       instance,
       roles: w.roles,
@@ -51,7 +59,9 @@ export async function watchStratum(w: WatchedStratum): Promise<() => Promise<voi
   timer.unref();
   await beat().catch(() => undefined);
 
-  stratum.events.on('settings', ({ address, payoutThreshold }) => {
+  stratum.events.on('settings', ({ poolId, address, payoutThreshold }) => {
+    const minimum = minimums.get(poolId);
+    if (minimum === undefined) return;
     let nano: bigint;
     try {
       nano = ergToNano(payoutThreshold);
@@ -59,8 +69,9 @@ export async function watchStratum(w: WatchedStratum): Promise<() => Promise<voi
       logger.info({ address, payoutThreshold }, 'miner settings: not an ERG amount, ignored');
       return;
     }
-    setPayoutThreshold(w.db, config.pool.id, address, nano, w.minimum).then(
-      () => logger.info(`miner settings: ${address} will be paid from ${payoutThreshold} ERG`),
+    setPayoutThreshold(w.db, poolId, address, nano, minimum).then(
+      () =>
+        logger.info(`miner settings: ${address} will be paid from ${payoutThreshold} ERG in pool ${poolId}`),
       (err: Error) =>
         logger.info(
           { address, payoutThreshold },
@@ -80,6 +91,7 @@ export async function watchStratum(w: WatchedStratum): Promise<() => Promise<voi
         at: new Date(share.time).toISOString(),
         accepted,
         instance,
+        poolId: share.poolId,
       },
     }),
   );

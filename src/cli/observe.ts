@@ -2,41 +2,36 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { addressValidator, ergToNano, feesOf, netRewardAt, ratioText } from '../accounting/index.ts';
+import { addressValidator } from '../accounting/index.ts';
 import {
   type ApiServer,
   describeEvent,
   type EventBus,
   EventNotifier,
-  type PoolDescription,
   type PoolMetrics,
   registerPoolMetrics,
   startApiServer,
   startMetricsServer,
-  statsJson,
   WebhookSender,
 } from '../api/index.ts';
 import type { PoolConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import type { NodeSet } from '../ergo/index.ts';
 import type { DurableShareSink } from '../shares/index.ts';
-import {
-  type NetworkFigures,
-  type NodeFigures,
-  networkRate,
-  type StatsCache,
-  StatsJob,
-} from '../stats/index.ts';
-import { type BanPolicy, DEFAULT_BAN_POLICY, type StratumServer } from '../stratum/index.ts';
+import type { StatsCache, StatsJob } from '../stats/index.ts';
+import type { StratumServer } from '../stratum/index.ts';
 import { shareBans } from './cluster-bans.ts';
+import { nodeFigures, type ObservedPool, type PoolStats, watchPool } from './observe-pool.ts';
 import { watchStratum } from './observe-stratum.ts';
-import { connectRedis, eventBus, processName, type RedisLink, statsCache } from './services.ts';
+import { connectRedis, eventBus, processName, type RedisLink } from './services.ts';
+
+export type { ObservedPool } from './observe-pool.ts';
 
 export interface ObservedParts {
   config: PoolConfig;
   logger: Logger;
   db: Database;
-  nodes: NodeSet;
+  /** Every pool of the deployment, the default first. */
+  pools: ObservedPool[];
   /** The stratum server of this process (roles all and stratum). */
   stratum: StratumServer | null;
   sink: DurableShareSink | null;
@@ -50,14 +45,16 @@ export interface ObservedParts {
   registry: Registry;
   /** Share checks waiting for a verifier thread (where this process checks shares). */
   verifierQueue?: () => number;
-  description: PoolDescription;
 }
 
 export interface Observability {
   api: ApiServer | null;
-  /** Null where the stats job does not run (role stratum). */
+  /** The default pool's stats job; null where the stats jobs do not run (role stratum). */
   stats: StatsJob | null;
+  /** Every pool's stats (cache, job), by pool id. */
+  pools: ReadonlyMap<string, PoolStats>;
   bus: EventBus;
+  /** The default pool's stats cache. */
   cache: StatsCache;
   metrics: PoolMetrics;
   close(): Promise<void>;
@@ -67,37 +64,6 @@ export interface Observability {
 export function defaultWebDir(): string | null {
   const dir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
   return existsSync(`${dir}index.html`) ? dir : null;
-}
-
-function nodeFigures(nodes: NodeSet): NodeFigures[] {
-  return nodes.health().nodes.map((n) => ({
-    name: n.name,
-    status: n.status === 'synced' ? 'healthy' : n.status,
-    problems: n.problems.map(String),
-    height: n.fullHeight,
-    peers: n.peersCount,
-    latencyMs: n.latencyMs,
-    current: n.current,
-    wallet: n.wallet,
-  }));
-}
-
-/** The chain as the followed node sees it: height, difficulty and hashrate from its last 30 headers. */
-async function networkFigures(nodes: NodeSet): Promise<NetworkFigures | null> {
-  const name = nodes.current ?? nodes.health().nodes[0]?.name;
-  if (!name) return null;
-  const headers = await nodes.client(name).lastHeaders(30);
-  const last = headers[headers.length - 1];
-  if (!last) return null;
-  const points = headers.map((h) => ({ timestamp: Number(h.timestamp), difficulty: BigInt(h.difficulty) }));
-  const rate = networkRate(points);
-  return {
-    height: last.height,
-    difficulty: BigInt(last.difficulty),
-    hashrate: rate?.hashrate ?? null,
-    meanBlockSeconds: rate?.meanBlockSeconds ?? null,
-    lastBlockAt: Number(last.timestamp),
-  };
 }
 
 /**
@@ -123,24 +89,25 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
     if (redis) closers.push(() => redis.close());
     const bus = eventBus(config, redis, logger);
     closers.push(() => bus.close());
-    const cache = statsCache(config, p.db, redis, parts.stats, logger.child({ part: 'stats' }));
     const holder = processName(config);
-
-    // The pool's reward address (what miningcore's dashboards show as the pool wallet), from the node.
-    const resolveAddress = () => {
-      if (p.description.address !== null) return;
-      const name = p.nodes.current ?? p.nodes.health().nodes[0]?.name;
-      if (!name) return;
-      p.nodes
-        .client(name)
-        .rewardAddress()
-        .then((address) => {
-          p.description.address = address;
-        })
-        .catch(() => undefined);
-    };
-    resolveAddress();
-    let latest: Awaited<ReturnType<StatsCache['pool']>> = null;
+    const pools = new Map<string, PoolStats>();
+    for (const pool of p.pools) {
+      const watched = watchPool({
+        config,
+        pool,
+        db: p.db,
+        redis,
+        bus,
+        holder,
+        runJob: parts.stats,
+        logger: logger.child({ part: 'stats', ...(p.pools.length > 1 ? { pool: pool.description.id } : {}) }),
+      });
+      pools.set(pool.description.id, watched);
+      if (watched.job) closers.push(() => watched.job!.stop());
+    }
+    const main = pools.get(p.pools[0]!.description.id)!;
+    const mainDescription = main.pool.description;
+    const nodeSets = [...new Set(p.pools.map((pool) => pool.nodes))];
     const stratum = p.stratum;
     const metrics = registerPoolMetrics(p.registry, {
       ...(stratum
@@ -153,43 +120,10 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
           }
         : {}),
       ...(p.verifierQueue ? { verifierQueue: p.verifierQueue } : {}),
-      nodes: () => p.nodes.health().nodes,
-      figures: () => latest,
+      nodes: () => nodeSets.flatMap((set) => set.health().nodes),
+      figures: () => main.latest(),
       ...(p.sink ? { databaseOutageSince: () => p.sink!.stats.outageSince } : {}),
     });
-
-    let stats: StatsJob | null = null;
-    if (parts.stats) {
-      const job = new StatsJob({
-        db: p.db,
-        poolId: config.pool.id,
-        cache,
-        holder,
-        intervalSeconds: config.stats.intervalSeconds,
-        luckBlocks: config.stats.luckBlocks,
-        scheme: config.accounting.scheme,
-        pplnsFactor: Number(config.accounting.pplnsFactor),
-        fee: p.description.payouts.fee,
-        rewardAt: netRewardAt,
-        network: () => networkFigures(p.nodes),
-        nodes: () => nodeFigures(p.nodes),
-        retention: {
-          ...config.stats.retention,
-          ...(config.accounting.scheme === 'pplns'
-            ? { keepWindowFactor: Number(config.accounting.pplnsFactor) }
-            : {}),
-        },
-        logger: logger.child({ part: 'stats' }),
-        onSnapshot: (s) => {
-          latest = s.pool;
-          resolveAddress();
-          bus.publish({ type: 'stats', data: statsJson(s.pool, config.stats.intervalSeconds) });
-        },
-      });
-      job.start();
-      closers.push(() => job.stop());
-      stats = job;
-    }
 
     // Events onto the bus and the webhooks.
     const webhooks =
@@ -207,7 +141,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
     ) => {
       const event = { type, data };
       bus.publish(event);
-      webhooks?.send(event, describeEvent(event, p.description));
+      webhooks?.send(event, describeEvent(event, mainDescription));
     };
     if (stratum && redis)
       closers.push(
@@ -227,20 +161,29 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
           db: p.db,
           stratum,
           bus,
-          minimum: p.description.payouts.minimum,
+          pools: p.pools.map((pool) => ({
+            id: pool.description.id,
+            minimum: pool.description.payouts.minimum,
+          })),
           roles: [config.role],
         }),
       );
-    p.nodes.on('height', ({ height }) => bus.publish({ type: 'height', data: { height } }));
-    // Node up/down from the accounting leader only: every role watches the nodes, and webhooks would
-    // otherwise get one copy per process.
-    if (parts.stats)
-      p.nodes.on('health', ({ node, status, previous, problems }) => {
-        if (p.leading && !p.leading()) return;
-        if (status === 'synced' && previous !== 'synced' && previous !== 'unknown')
-          direct('node.up', { node, problems });
-        else if (status !== 'synced' && previous === 'synced') direct('node.down', { node, problems });
+    for (const set of nodeSets) {
+      const served = p.pools.filter((pool) => pool.nodes === set).map((pool) => pool.description.id);
+      set.on('height', ({ height }) => {
+        for (const poolId of served) bus.publish({ type: 'height', data: { height, poolId } });
       });
+      // Node up/down from the accounting leader only: every role watches the nodes, and webhooks would
+      // otherwise get one copy per process.
+      if (parts.stats)
+        set.on('health', ({ node, status, previous, problems }) => {
+          if (p.leading && !p.leading()) return;
+          if (status === 'synced' && previous !== 'synced' && previous !== 'unknown')
+            direct('node.up', { node, problems, pools: served });
+          else if (status !== 'synced' && previous === 'synced')
+            direct('node.down', { node, problems, pools: served });
+        });
+    }
     if (p.sink) {
       const sink = p.sink;
       let outage: number | null = null;
@@ -262,7 +205,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
         db: p.db,
         bus,
         webhooks,
-        pool: p.description,
+        pool: mainDescription,
         holder,
         logger: logger.child({ part: 'events' }),
       });
@@ -275,11 +218,11 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       api = await startApiServer({
         ctx: {
           db: p.db,
-          cache,
-          pool: p.description,
+          cache: main.cache,
+          pool: mainDescription,
           bus,
-          nodes: () => nodeFigures(p.nodes),
-          checkAddress: addressValidator(config.network),
+          nodes: () => nodeFigures(p.pools[0]!.nodes),
+          checkAddress: addressValidator(mainDescription.network),
           logger: logger.child({ part: 'api' }),
           now: Date.now,
           metrics: p.registry,
@@ -308,7 +251,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       closers.push(() => server.close());
       logger.info(`metrics: ${server.url}`);
     }
-    return { api, stats, bus, cache, metrics, close };
+    return { api, stats: main.job, pools, bus, cache: main.cache, metrics, close };
   } catch (err) {
     await close();
     throw err;

@@ -3,32 +3,40 @@ import { isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { type Accounting, startAccounting } from '../accounting/index.ts';
-import { parseDifficulty, VerifierPool } from '../autolykos/index.ts';
+import { VerifierPool } from '../autolykos/index.ts';
 import { defaultPoolId, type PoolConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { type Devnet, startDevnet } from '../devnet/index.ts';
-import { ergoWorkSource, NodeSet } from '../ergo/index.ts';
+import { ergoWorkSource, type NodeSet } from '../ergo/index.ts';
 import { CpuMiner } from '../miner/index.ts';
 import { LateAcceptances } from '../shares/index.ts';
-import { type BoundPort, type PortConfig, type ShareSink, StratumServer } from '../stratum/index.ts';
-import { ergoStratumPool } from './coins.ts';
+import { type BoundPort, type ShareSink, StratumServer } from '../stratum/index.ts';
 import { demoMinerAddress } from './demo-key.ts';
 import { describePools } from './describe.ts';
 import { type Observability, startObservability } from './observe.ts';
 import { closeSharePipeline, openSharePipeline, type SharePipeline } from './pipeline.ts';
-import { processName } from './services.ts';
-import { readPortTls } from './tls-files.ts';
+import {
+  nodeSetsOf,
+  observedPools,
+  type PoolRuntime,
+  type PoolsAccounting,
+  poolRuntimes,
+  startPoolsAccounting,
+  stratumPoolOf,
+} from './pool-set.ts';
 
 export interface RunningPool {
   devnet: Devnet | null;
+  /** Every configured pool at run time (its coin and node set), the default first. */
+  pools: PoolRuntime[];
+  /** The default pool's node set. */
   nodes: NodeSet;
   stratum: StratumServer;
   ports: BoundPort[];
   verifier: VerifierPool;
   demoMiner: CpuMiner | null;
-  /** Block maturity, the ledger and payouts (only with the durable pipeline's database). */
-  accounting: Accounting | null;
+  /** Block maturity, the ledger and payouts of every pool (only with the durable pipeline's database). */
+  accounting: PoolsAccounting | null;
   /** Stats, the API, events and notifications (only with the durable pipeline's database). */
   observed: Observability | null;
   /** The durable share pipeline (journal + database), unless a sink was passed in. */
@@ -39,8 +47,11 @@ export interface RunningPool {
 }
 
 /**
- * Starts everything a config asks for, wired together, and tells the operator what is happening. Shares go
- * to the durable pipeline (journal under dataDir, shipped into the configured database) unless a sink is given.
+ * Starts everything a config asks for, wired together, and tells the operator what is happening: every
+ * configured pool (`pools:`, or the one of the top-level keys) on one stratum server, one share pipeline and
+ * one verifier pool, each pool with its node set (shared when their nodes are), accounting and stats. Shares
+ * go to the durable pipeline (journal under dataDir, shipped into the configured database) unless a sink is
+ * given.
  */
 export async function startPool(
   config: PoolConfig,
@@ -67,45 +78,21 @@ export async function startPool(
     }
 
     let devnet: Devnet | null = null;
-    let nodes = config.nodes;
-    let walletNode = config.walletNode;
     if (config.devnet.enabled) {
-      // The devnet's chain and wallet live in the data dir beside the database, so both survive a restart together.
-      mkdirSync(resolve(config.dataDir), { recursive: true });
-      const statePath = join(resolve(config.dataDir), 'devnet.json');
-      const restored = existsSync(statePath);
-      devnet = await startDevnet({
-        statePath,
-        port: config.devnet.port,
-        network: config.network,
-        difficulty: BigInt(config.devnet.difficulty),
-        blockTimeSeconds: config.devnet.blockTimeSeconds,
-        competitorBlockTimeSeconds: config.devnet.competitorBlockTimeSeconds,
-        rewardDelay: config.devnet.rewardDelay,
-        ...(config.devnet.height ? { startHeight: config.devnet.height } : {}),
-        logger: logger.child({ part: 'devnet' }, { level: 'warn' }),
-      });
+      devnet = await startPoolDevnet(config, logger);
       closers.push(() => devnet!.close());
-      nodes = [{ name: 'devnet', url: devnet.url, apiKey: 'devnet', priority: 0 }];
-      walletNode = 'devnet';
-      logger.info(
-        restored
-          ? `devnet: a simulated Ergo network at ${devnet.url}, its chain and wallet restored from ${statePath} (height ${devnet.height()})`
-          : `devnet: a simulated Ergo network at ${devnet.url} (height ${devnet.height()}, difficulty ${config.devnet.difficulty}); its chain and wallet are kept in ${statePath}`,
-      );
-      devnet.on('block', (b) => {
-        if (!b.byPool) logger.info(`chain: block ${b.height} found by another miner`);
-      });
     }
-    if (nodes.length === 0)
-      throw new Error('no Ergo node configured: add `nodes:` to the config or start with --devnet');
-
-    const nodeSet = new NodeSet({
-      nodes,
-      ...(walletNode ? { walletNode } : {}),
-      pollIntervalMs: config.pollIntervalMs,
-      logger: logger.child({ part: 'nodes' }),
-    });
+    const main = defaultPoolId(config);
+    const runtimes = poolRuntimes(
+      config,
+      devnet
+        ? {
+            nodes: [{ name: 'devnet', url: devnet.url, apiKey: 'devnet', priority: 0 }],
+            walletNode: 'devnet',
+          }
+        : null,
+      logger,
+    );
     const verifier = await VerifierPool.start();
     closers.push(() => verifier.close());
     logger.info(
@@ -113,29 +100,9 @@ export async function startPool(
     );
 
     let observed: Observability | null = null;
-    const poolId = config.pool.id;
+    const observe = (seconds: number) => observed?.metrics.observeShareCheck(seconds);
     const stratum = new StratumServer({
-      pools: [
-        ergoStratumPool({
-          id: poolId,
-          network: config.network,
-          ports: config.stratum.ports.map(
-            (p): PortConfig => ({
-              port: p.port,
-              host: p.host,
-              ...(p.name ? { name: p.name } : {}),
-              startDifficulty: parseDifficulty(p.difficulty.start),
-              minDifficulty: parseDifficulty(p.difficulty.min),
-              maxDifficulty: parseDifficulty(p.difficulty.max),
-              vardiff: p.vardiff === false ? null : p.vardiff,
-              ...(p.tls ? { tls: readPortTls(p.tls) } : {}),
-            }),
-          ),
-          verifier,
-          nodes: nodeSet,
-          observe: (seconds) => observed?.metrics.observeShareCheck(seconds),
-        }),
-      ],
+      pools: runtimes.map((rt) => stratumPoolOf(rt, verifier, observe)),
       sink,
       instanceId: config.instance.id,
       instanceBits: config.instance.bits,
@@ -143,47 +110,38 @@ export async function startPool(
       limits: { ...config.stratum.limits, proxyAddresses: config.stratum.proxyAddresses },
       logger: logger.child({ part: 'stratum' }),
     });
-    const stopWork = ergoWorkSource(nodeSet).onWork((work) => stratum.setWork(work, poolId));
-    closers.push(async () => stopWork());
-    closers.push(wireEvents(nodeSet, stratum, logger));
+    for (const rt of runtimes) {
+      const stopWork = ergoWorkSource(rt.nodes).onWork((work) => stratum.setWork(work, rt.pool.id));
+      closers.push(async () => stopWork());
+    }
+    const nodeSets = nodeSetsOf(runtimes);
+    closers.push(wireEvents(nodeSets, stratum, runtimes.length > 1, logger));
     const ports = await stratum.start();
     closers.push(async () => {
       await stratum.stop();
       logger.info('stratum: stopped; miner connections closed');
     });
-    if (pipeline) {
-      // Nodes that take a block only on a resubmission are added to its row (stopped after the node set's
-      // last flush of queued submissions, which runs on stop).
-      const late = new LateAcceptances({
-        db: pipeline.db,
-        poolId: config.pool.id,
-        logger: logger.child({ part: 'blocks' }),
-      });
-      nodeSet.on('resubmit', ({ nonce, height, result }) => {
-        if (result.accepted) void late.note(height, nonce, result.node);
-      });
-      closers.push(async () => late.stop());
+    if (pipeline) closers.push(noteLateAcceptances(pipeline.db, runtimes, logger));
+    for (const set of nodeSets) {
+      set.start();
+      closers.push(() => set.stop());
     }
-    nodeSet.start();
-    closers.push(() => nodeSet.stop());
     // Role stratum leaves blocks, credits, payouts, the stats job and the API to the other roles.
     const everything = config.role === 'all';
     const accounting =
-      pipeline && everything
-        ? startPoolAccounting(config, pipeline.db, pipeline, nodeSet, walletNode, logger)
-        : null;
+      pipeline && everything ? startPoolsAccounting(config, runtimes, pipeline.db, pipeline, logger) : null;
     if (accounting) closers.push(() => accounting.close());
     if (pipeline) {
+      const descriptions = describePools(config, ports, main);
       const o = await startObservability({
         config,
         logger,
         db: pipeline.db,
-        nodes: nodeSet,
+        pools: observedPools(runtimes, descriptions),
         stratum,
         sink: pipeline.sink,
         registry: metrics,
         verifierQueue: () => verifier.queued,
-        description: describePools(config, ports, defaultPoolId(config))[0]!,
         parts: { stats: everything, api: everything },
         ...(accounting ? { leading: () => accounting.leading } : {}),
       });
@@ -192,15 +150,16 @@ export async function startPool(
     }
     for (const p of ports) {
       const everywhere = p.host === '0.0.0.0' || p.host === '::';
+      const rt = runtimes.find((r) => r.pool.id === p.pool)!;
       logger.info(
-        `stratum: point miners at ${stratumUrl(p)}${everywhere ? " (or this machine's address)" : ''} with user <your ${config.network} address>.<worker>`,
+        `stratum: point miners at ${stratumUrl(p)}${everywhere ? " (or this machine's address)" : ''} with user <your ${rt.pool.network} address>.<worker>${runtimes.length > 1 ? ` (pool ${p.pool}, ${rt.pool.accounting.scheme.toUpperCase()})` : ''}`,
       );
     }
 
     let demoMiner: CpuMiner | null = null;
     if (config.demoMiner.enabled) {
-      const address = config.demoMiner.address ?? demoMinerAddress(config.network);
-      const port = ports[0]!;
+      const address = config.demoMiner.address ?? demoMinerAddress(runtimes[0]!.pool.network);
+      const port = ports.find((p) => p.pool === main)!;
       demoMiner = new CpuMiner({
         url: stratumUrl(port),
         user: `${address}.demo`,
@@ -213,7 +172,8 @@ export async function startPool(
     }
     return {
       devnet,
-      nodes: nodeSet,
+      pools: runtimes,
+      nodes: runtimes[0]!.nodes,
       stratum,
       ports,
       verifier,
@@ -231,55 +191,87 @@ export async function startPool(
   }
 }
 
+/** The devnet of `start --devnet`: its chain and wallet in the data dir beside the database, so both survive a restart together. */
+async function startPoolDevnet(config: PoolConfig, logger: Logger): Promise<Devnet> {
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+  const statePath = join(resolve(config.dataDir), 'devnet.json');
+  const restored = existsSync(statePath);
+  const devnet = await startDevnet({
+    statePath,
+    port: config.devnet.port,
+    network: config.network,
+    difficulty: BigInt(config.devnet.difficulty),
+    blockTimeSeconds: config.devnet.blockTimeSeconds,
+    competitorBlockTimeSeconds: config.devnet.competitorBlockTimeSeconds,
+    rewardDelay: config.devnet.rewardDelay,
+    ...(config.devnet.height ? { startHeight: config.devnet.height } : {}),
+    logger: logger.child({ part: 'devnet' }, { level: 'warn' }),
+  });
+  logger.info(
+    restored
+      ? `devnet: a simulated Ergo network at ${devnet.url}, its chain and wallet restored from ${statePath} (height ${devnet.height()})`
+      : `devnet: a simulated Ergo network at ${devnet.url} (height ${devnet.height()}, difficulty ${config.devnet.difficulty}); its chain and wallet are kept in ${statePath}`,
+  );
+  devnet.on('block', (b) => {
+    if (!b.byPool) logger.info(`chain: block ${b.height} found by another miner`);
+  });
+  return devnet;
+}
+
+/**
+ * Nodes that take a block only on a resubmission are added to its row: each pool's own row (a node set
+ * shared by pools resubmits for all of them; only the pool with that block matches). Stopped after the
+ * node sets' last flush of queued submissions, which runs on their stop.
+ */
+function noteLateAcceptances(
+  db: Database,
+  runtimes: readonly PoolRuntime[],
+  logger: Logger,
+): () => Promise<void> {
+  const notes = runtimes.map((rt) => ({
+    nodes: rt.nodes,
+    late: new LateAcceptances({ db, poolId: rt.pool.id, logger: logger.child({ part: 'blocks' }) }),
+  }));
+  for (const set of nodeSetsOf(runtimes)) {
+    const mine = notes.filter((n) => n.nodes === set);
+    set.on('resubmit', ({ nonce, height, result }) => {
+      if (result.accepted) for (const n of mine) void n.late.note(height, nonce, result.node);
+    });
+  }
+  return async () => {
+    for (const n of notes) n.late.stop();
+  };
+}
+
 /** The URL a miner on this machine dials for a bound port: its own address, loopback for a wildcard. */
 function stratumUrl(p: Pick<BoundPort, 'host' | 'port' | 'config'>): string {
   const host = p.host === '0.0.0.0' ? '127.0.0.1' : p.host === '::' ? '::1' : p.host;
   return `stratum+${p.config.tls ? 'ssl' : 'tcp'}://${isIPv6(host) ? `[${host}]` : host}:${p.port}`;
 }
 
-/**
- * Blocks are checked against the node work comes from; payouts go through the one wallet node. Of several
- * instances on one database only the elected leader runs the jobs; the others stand by.
- */
-export function startPoolAccounting(
-  config: PoolConfig,
-  db: Database,
-  pipeline: Pick<SharePipeline, 'deferred' | 'ready'> | null,
-  nodeSet: NodeSet,
-  walletNode: string | undefined,
-  logger: Logger,
-): Accounting {
-  const chainNode = () => nodeSet.client(nodeSet.current ?? walletNode ?? config.nodes[0]?.name ?? 'devnet');
-  if (!walletNode) logger.warn('accounting: no walletNode configured, so this instance makes no payouts');
-  return startAccounting({
-    config: config.accounting,
-    db,
-    poolId: config.pool.id,
-    ...(pipeline?.deferred ? { ready: pipeline.ready } : {}),
-    leader: { holder: processName(config), leaseMs: config.accounting.leaderLeaseSeconds * 1000 },
-    chain: chainNode,
-    wallet: walletNode ? () => nodeSet.wallet() : null,
-    nodes: () => nodeSet.clients(),
-    poolPublicKey: () => nodeSet.rewardPublicKey(),
-    network: config.network,
-    instance: config.instance.id.toString(16).padStart(2, '0'),
-    logger: logger.child({ part: 'accounting' }),
-  });
-}
-
 /** Logs what the operator wants to see; returns the step that stops the periodic summary. */
-function wireEvents(nodeSet: NodeSet, stratum: StratumServer, logger: Logger): () => Promise<void> {
-  nodeSet.on('height', ({ height, node }) => logger.debug({ height, node }, 'new chain height'));
-  nodeSet.on('switch', ({ from, to }) => {
-    if (to === null)
-      logger.warn(`nodes: no healthy Ergo node (was ${from}); miners keep their last job until one recovers`);
-    else logger.info(`nodes: taking work from ${to}${from ? ` (was ${from})` : ''}`);
-  });
-  stratum.events.on('authorized', ({ address, worker }) =>
-    logger.info(`miner connected: ${address}${worker ? `.${worker}` : ''}`),
+function wireEvents(
+  nodeSets: readonly NodeSet[],
+  stratum: StratumServer,
+  several: boolean,
+  logger: Logger,
+): () => Promise<void> {
+  for (const nodeSet of nodeSets) {
+    nodeSet.on('height', ({ height, node }) => logger.debug({ height, node }, 'new chain height'));
+    nodeSet.on('switch', ({ from, to }) => {
+      if (to === null)
+        logger.warn(
+          `nodes: no healthy Ergo node (was ${from}); miners keep their last job until one recovers`,
+        );
+      else logger.info(`nodes: taking work from ${to}${from ? ` (was ${from})` : ''}`);
+    });
+  }
+  const inPool = (pool: string) => (several ? ` in pool ${pool}` : '');
+  stratum.events.on('authorized', ({ poolId, address, worker }) =>
+    logger.info(`miner connected: ${address}${worker ? `.${worker}` : ''}${inPool(poolId)}`),
   );
   stratum.events.on('block', ({ share, accepted, detail }) => {
-    const who = `${share.address}${share.worker ? `.${share.worker}` : ''}`;
+    const who = `${share.address}${share.worker ? `.${share.worker}` : ''}${inPool(share.poolId)}`;
     if (accepted)
       logger.info(
         `BLOCK FOUND at height ${share.height} by ${who} (nonce ${share.nonce}; ${detail ?? 'accepted'})`,

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { defaultPoolId, type PoolConfig } from '../config/index.ts';
+import { defaultPoolId, type PoolConfig, poolsOf } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
-import { NodeSet } from '../ergo/index.ts';
 import { startApiRole } from './api.ts';
 import { describePools } from './describe.ts';
 import { UsageError } from './errors.ts';
 import { startObservability } from './observe.ts';
-import { startPool, startPoolAccounting } from './pool.ts';
+import { startPool } from './pool.ts';
+import { nodeSetsOf, observedPools, poolRuntimes, startPoolsAccounting } from './pool-set.ts';
 
 export interface RunningRole {
   close(): Promise<void>;
@@ -28,10 +28,14 @@ export async function startRole(config: PoolConfig, logger: Logger): Promise<Run
   return startPool(config, logger);
 }
 
-/** Role accounting: no miners and no journal; the database, the nodes, and the jobs that read them. */
+/** Role accounting: no miners and no journal; the database, every pool's nodes, and the jobs that read them. */
 export async function startAccountingRole(config: PoolConfig, logger: Logger): Promise<RunningRole> {
-  if (config.nodes.length === 0)
-    throw new UsageError('role accounting needs `nodes:` (and a walletNode to pay)');
+  const pools = poolsOf(config);
+  const nodeless = pools.find((p) => p.nodes.length === 0);
+  if (nodeless)
+    throw new UsageError(
+      `role accounting needs \`nodes:\` (and a walletNode to pay)${pools.length > 1 ? ` for pool ${nodeless.id}` : ''}`,
+    );
   const db = await openDatabase({
     ...databaseOptions(config),
     logger: logger.child({ part: 'db' }, { level: 'warn' }),
@@ -42,26 +46,24 @@ export async function startAccountingRole(config: PoolConfig, logger: Logger): P
       await c().catch((err) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    await migrate(db, { defaultPoolId: defaultPoolId(config) });
-    const nodeSet = new NodeSet({
-      nodes: config.nodes,
-      ...(config.walletNode ? { walletNode: config.walletNode } : {}),
-      pollIntervalMs: config.pollIntervalMs,
-      logger: logger.child({ part: 'nodes' }),
-    });
-    nodeSet.start();
-    closers.push(() => nodeSet.stop());
-    const accounting = startPoolAccounting(config, db, null, nodeSet, config.walletNode, logger);
+    const main = defaultPoolId(config);
+    await migrate(db, { defaultPoolId: main });
+    const runtimes = poolRuntimes(config, null, logger);
+    for (const set of nodeSetsOf(runtimes)) {
+      set.start();
+      closers.push(() => set.stop());
+    }
+    const accounting = startPoolsAccounting(config, runtimes, db, null, logger);
     closers.push(() => accounting.close());
+    const descriptions = describePools(config, [], main);
     const observed = await startObservability({
       config,
       logger,
       db,
-      nodes: nodeSet,
+      pools: observedPools(runtimes, descriptions),
       stratum: null,
       sink: null,
       registry: new Registry(),
-      description: describePools(config, [], defaultPoolId(config))[0]!,
       parts: { stats: true, api: false },
       leading: () => accounting.leading,
     });

@@ -82,10 +82,12 @@ export function eventBus(config: PoolConfig, redis: RedisLink | null, logger: Lo
 
 /**
  * Where the current figures live: this process's memory (when it runs the stats job), Redis (shared), and
- * the database (shared, for instances without Redis; not with PGlite, which only one process opens).
+ * the database (shared, for instances without Redis; not with PGlite, which only one process opens). One
+ * per pool: a pool's figures never mix with another's.
  */
 export function statsCache(
   config: PoolConfig,
+  poolId: string,
   db: Database,
   redis: RedisLink | null,
   local: boolean,
@@ -93,9 +95,9 @@ export function statsCache(
 ): StatsCache {
   const layers: StatsCache[] = [];
   if (local) layers.push(new MemoryStatsCache());
-  if (redis) layers.push(new RedisStatsCache(redis.commands, `${config.redis.prefix}stats:`, config.pool.id));
+  if (redis) layers.push(new RedisStatsCache(redis.commands, `${config.redis.prefix}stats:`, poolId));
   if (db.engine === 'postgres' || layers.length === 0)
-    layers.push(new DatabaseStatsCache(db, config.pool.id, (config.stats.intervalSeconds * 1000) / 4));
+    layers.push(new DatabaseStatsCache(db, poolId, (config.stats.intervalSeconds * 1000) / 4));
   let warnedAt = Number.NEGATIVE_INFINITY;
   return new LayeredStatsCache(
     layers,
