@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { PoolConfig } from '../config/index.ts';
+import { defaultPoolId, type PoolConfig } from '../config/index.ts';
 import { UsageError } from './errors.ts';
 
 /** A port the pool will listen on, and what the operator calls it (the option they gave, or the config key). */
@@ -13,14 +13,25 @@ export interface Listener {
 export function poolListeners(config: PoolConfig, flags: Partial<Record<string, unknown>>): Listener[] {
   const named = (flag: string, key: string) => (flags[flag] !== undefined ? `--${flag}` : key);
   const listeners: Listener[] = [];
-  if (config.role === 'all' || config.role === 'stratum')
+  if (config.role === 'all' || config.role === 'stratum') {
+    const main = defaultPoolId(config);
+    const ports = config.pools
+      ? config.pools.flatMap((pool, i) =>
+          pool.ports.map((p, j) => ({
+            key: `pools.${i}.ports.${j}.port`,
+            first: pool.id === main && j === 0,
+            p,
+          })),
+        )
+      : config.stratum.ports.map((p, j) => ({ key: `stratum.ports.${j}.port`, first: j === 0, p }));
     listeners.push(
-      ...config.stratum.ports.map((p, i) => ({
-        name: i === 0 ? named('stratum-port', 'stratum.ports.0.port') : `stratum.ports.${i}.port`,
+      ...ports.map(({ key, first, p }) => ({
+        name: first ? named('stratum-port', key) : key,
         host: p.host,
         port: p.port,
       })),
     );
+  }
   if (config.role === 'all' && config.devnet.enabled)
     listeners.push({
       name: named('devnet-port', 'devnet.port'),

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseDifficulty } from '../autolykos/index.ts';
-import { ConfigError, loadConfig, type PoolConfig } from '../config/index.ts';
+import { ConfigError, defaultPoolId, loadConfig, type PoolConfig, poolsOf } from '../config/index.ts';
 import { DatabaseConnectionError, MigrationError } from '../db/index.ts';
 import { integerOption, portOption } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -111,7 +111,9 @@ export function buildConfig(values: StartFlags): PoolConfig {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const port = config.stratum.ports[0]!;
+  // The flags set the default pool's first port (with `pools:`, that pool's; else stratum.ports.0).
+  const main = defaultPoolId(config);
+  const port = (config.pools?.find((p) => p.id === main)?.ports ?? config.stratum.ports)[0]!;
   if (values['stratum-port'] !== undefined)
     port.port = portOption(values['stratum-port'] as string, 'stratum-port');
   const start =
@@ -125,14 +127,18 @@ export function buildConfig(values: StartFlags): PoolConfig {
     }
     port.difficulty = { ...port.difficulty, start, min: start };
   }
-  if (config.devnet.enabled && config.nodes.length > 0) {
+  const pools = poolsOf(config);
+  if (config.devnet.enabled && (config.nodes.length > 0 || pools.some((p) => !p.sharedNodes))) {
     throw new UsageError(
-      '--devnet runs its own simulated node; remove `nodes:` from the config or drop --devnet',
+      '--devnet runs its own simulated node for every pool; remove `nodes:` from the config (and from its pools) or drop --devnet',
     );
   }
   // The API role reads the database and the stats cache only; every other role talks to the nodes.
-  if (!config.devnet.enabled && config.nodes.length === 0 && config.role !== 'api') {
-    throw new UsageError('no Ergo node configured: add `nodes:` to the config file, or run with --devnet');
+  const nodeless = pools.find((p) => p.nodes.length === 0);
+  if (!config.devnet.enabled && nodeless && config.role !== 'api') {
+    throw new UsageError(
+      `no Ergo node configured${pools.length > 1 ? ` for pool ${nodeless.id}` : ''}: add \`nodes:\` to the config file, or run with --devnet`,
+    );
   }
   return config;
 }

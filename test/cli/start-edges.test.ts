@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,47 @@ describe('start: ports are checked before anything is opened (issue 11.21)', () 
         r,
         dataDir,
         new RegExp(`^enigmapool: --stratum-port: 0\\.0\\.0\\.0:${port} is already in use`),
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('with pools, a port in use names its pool key; --stratum-port sets the default pool’s first port', async () => {
+    const { server, port } = await occupyPort();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'enigmapool-edges-'));
+      const dataDir = join(dir, 'data');
+      const file = join(dir, 'pools.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          pools: [
+            { id: 'pplns', ports: [{ port: 0, host: '127.0.0.1' }] },
+            { id: 'solo', ports: [{ port, host: '127.0.0.1' }] },
+          ],
+        }),
+      );
+      const inUse = await run(['start', ...quiet, '--config', file, '--data-dir', dataDir]);
+      assertRefusedEarly(
+        inUse,
+        dataDir,
+        new RegExp(`^enigmapool: pools\\.1\\.ports\\.0\\.port: 127\\.0\\.0\\.1:${port} is already in use`),
+      );
+      const flag = await run([
+        'start',
+        ...quiet,
+        '--config',
+        file,
+        '--stratum-port',
+        String(port),
+        '--data-dir',
+        dataDir,
+      ]);
+      assertRefusedEarly(
+        flag,
+        dataDir,
+        new RegExp(`^enigmapool: --stratum-port: 127\\.0\\.0\\.1:${port} is already in use`),
       );
     } finally {
       server.close();
