@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { accountingConfigSchema, startAccounting } from '../../src/accounting/index.ts';
-import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
-import { ergoStratumPool } from '../../src/cli/coins.ts';
+import { VerifierPool } from '../../src/autolykos/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { type Devnet, startDevnet } from '../../src/devnet/index.ts';
 import { ErgoNodeClient, NodeSet, parseAddress } from '../../src/ergo/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
 import { DatabaseShareStore, DurableShareSink } from '../../src/shares/index.ts';
-import { StratumServer } from '../../src/stratum/index.ts';
+import type { StratumServer } from '../../src/stratum/index.ts';
 import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
+import { ergoServer } from '../helpers/stratum-harness.ts';
 import { assertLedgerOk, balanceOf, minerAddress, POOL_ID } from './db-helpers.ts';
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
@@ -57,27 +57,7 @@ for (const engine of ENGINES) {
         dir: journal,
         store: new DatabaseShareStore(db, { defaultPoolId: POOL_ID, recordDelayMs: 0 }),
       });
-      stratum = new StratumServer({
-        pools: [
-          ergoStratumPool({
-            id: 'ergo',
-            network: 'mainnet',
-            ports: [
-              {
-                port: 0,
-                host: '127.0.0.1',
-                startDifficulty: parseDifficulty('1e-7'),
-                minDifficulty: parseDifficulty('1e-9'),
-                maxDifficulty: parseDifficulty('1'),
-                vardiff: null,
-              },
-            ],
-            verifier: verifier,
-            nodes: nodes,
-          }),
-        ],
-        sink,
-      });
+      stratum = ergoServer({ start: '1e-7', min: '1e-9', max: '1', verifier, nodes, sink });
       nodes.on('work', ({ work, blockVersion }) =>
         stratum.setWork({ msg: work.msg, b: work.b, height: work.h, version: blockVersion }),
       );

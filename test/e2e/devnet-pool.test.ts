@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
-import { ergoStratumPool } from '../../src/cli/coins.ts';
+import { VerifierPool } from '../../src/autolykos/index.ts';
 import { type Devnet, startDevnet } from '../../src/devnet/index.ts';
 import { NodeSet, parseNodeJson } from '../../src/ergo/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
-import { MemoryShareSink, StratumServer } from '../../src/stratum/index.ts';
+import { MemoryShareSink, type StratumServer } from '../../src/stratum/index.ts';
 import { TestStratumClient } from '../helpers/stratum-client.ts';
-import { MINER_ADDRESS } from '../helpers/stratum-harness.ts';
+import { ergoServer, MINER_ADDRESS } from '../helpers/stratum-harness.ts';
 
 const until = async (check: () => boolean, timeoutMs: number, what: string) => {
   const deadline = Date.now() + timeoutMs;
@@ -45,27 +44,7 @@ describe('pool on the devnet, end to end', () => {
       },
     };
     verifier = await VerifierPool.start({ workers: 1 });
-    stratum = new StratumServer({
-      pools: [
-        ergoStratumPool({
-          id: 'ergo',
-          network: 'mainnet',
-          ports: [
-            {
-              port: 0,
-              host: '127.0.0.1',
-              startDifficulty: parseDifficulty('1e-7'),
-              minDifficulty: parseDifficulty('1e-9'),
-              maxDifficulty: parseDifficulty('1'),
-              vardiff: null,
-            },
-          ],
-          verifier,
-          nodes: submitter,
-        }),
-      ],
-      sink,
-    });
+    stratum = ergoServer({ start: '1e-7', min: '1e-9', max: '1', verifier, nodes: submitter, sink });
     nodes.on('work', ({ work, blockVersion }) =>
       stratum.setWork({ msg: work.msg, b: work.b, height: work.h, version: blockVersion }),
     );

@@ -54,6 +54,40 @@ export interface HarnessOptions extends Partial<Omit<StratumServerOptions, 'pool
   verifier?: Parameters<typeof ergoStratumPool>[0]['verifier'];
 }
 
+/**
+ * A server of one Ergo pool ('ergo', mainnet) on one loopback port with static difficulty `start` (min and
+ * max default to it), checked by `verifier`, blocks to `nodes` (default: refused).
+ */
+export function ergoServer(
+  o: {
+    start: string;
+    min?: string;
+    max?: string;
+    verifier: Parameters<typeof ergoStratumPool>[0]['verifier'];
+    nodes?: Parameters<typeof ergoStratumPool>[0]['nodes'];
+  } & Omit<StratumServerOptions, 'pools'>,
+): StratumServer {
+  const { start, min, max, verifier, nodes, ...rest } = o;
+  return new StratumServer({
+    pools: [
+      ergoStratumPool({
+        id: 'ergo',
+        network: 'mainnet',
+        ports: [
+          portConfig({
+            startDifficulty: parseDifficulty(start),
+            minDifficulty: parseDifficulty(min ?? start),
+            maxDifficulty: parseDifficulty(max ?? start),
+          }),
+        ],
+        verifier,
+        nodes: nodes ?? { submitSolution: async () => ({ accepted: false }) },
+      }),
+    ],
+    ...rest,
+  });
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const verifier = await VerifierPool.start({ workers: 1 });
   const sink = new MemoryShareSink();

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
-import { ergoStratumPool } from '../../src/cli/coins.ts';
+import { VerifierPool } from '../../src/autolykos/index.ts';
 import { migrate, openDatabase } from '../../src/db/index.ts';
 import { startDevnet } from '../../src/devnet/index.ts';
 import { NodeSet, parseNodeJson } from '../../src/ergo/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
 import { DatabaseShareStore, DurableShareSink } from '../../src/shares/index.ts';
-import { StratumServer } from '../../src/stratum/index.ts';
+import type { StratumServer } from '../../src/stratum/index.ts';
+import { ergoServer } from '../helpers/stratum-harness.ts';
 import { ADDRESS, tempDir, until } from './helpers.ts';
 
 /**
@@ -32,27 +32,7 @@ describe('share pipeline on the devnet, end to end', { timeout: 180_000 }, () =>
       dir: join(dir, 'journal'),
       store: new DatabaseShareStore(db, { defaultPoolId: 'ergo' }),
     });
-    const stratum = new StratumServer({
-      pools: [
-        ergoStratumPool({
-          id: 'ergo',
-          network: 'mainnet',
-          ports: [
-            {
-              port: 0,
-              host: '127.0.0.1',
-              startDifficulty: parseDifficulty('4e-7'),
-              minDifficulty: parseDifficulty('1e-9'),
-              maxDifficulty: parseDifficulty('1'),
-              vardiff: null,
-            },
-          ],
-          verifier: verifier,
-          nodes: nodes,
-        }),
-      ],
-      sink,
-    });
+    const stratum = ergoServer({ start: '4e-7', min: '1e-9', max: '1', verifier, nodes, sink });
     const acknowledged: { id: string; nonce: string; block: boolean; accepted: boolean }[] = [];
     stratum.events.on('share', (e) => {
       if (e.share)

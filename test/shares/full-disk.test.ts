@@ -4,8 +4,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
-import { ergoStratumPool } from '../../src/cli/coins.ts';
+import { VerifierPool } from '../../src/autolykos/index.ts';
 import { migrate, openDatabase } from '../../src/db/index.ts';
 import {
   DatabaseShareStore,
@@ -13,9 +12,9 @@ import {
   type JournalFs,
   nodeJournalFs,
 } from '../../src/shares/index.ts';
-import { StratumServer } from '../../src/stratum/index.ts';
+import type { StratumServer } from '../../src/stratum/index.ts';
 import { TestStratumClient } from '../helpers/stratum-client.ts';
-import { MINER_ADDRESS, msgHex } from '../helpers/stratum-harness.ts';
+import { ergoServer, MINER_ADDRESS, msgHex } from '../helpers/stratum-harness.ts';
 import { SpyFs, until } from './helpers.ts';
 
 const LOGIN = `${MINER_ADDRESS}.rig`;
@@ -87,28 +86,7 @@ describe('a full disk under the share journal (issue 11.14)', () => {
       probeEveryMs: 50,
     });
     const verifier = await VerifierPool.start({ workers: 1 });
-    const d = parseDifficulty('1e-10'); // every nonce is a share
-    const stratum = new StratumServer({
-      pools: [
-        ergoStratumPool({
-          id: 'ergo',
-          network: 'mainnet',
-          ports: [
-            {
-              port: 0,
-              host: '127.0.0.1',
-              startDifficulty: d,
-              minDifficulty: d,
-              maxDifficulty: d,
-              vardiff: null,
-            },
-          ],
-          verifier: verifier,
-          nodes: { submitSolution: async () => ({ accepted: false }) },
-        }),
-      ],
-      sink,
-    });
+    const stratum = ergoServer({ start: '1e-10', verifier, sink }); // every nonce is a share
     const suspended: { at: number; closed: number }[] = [];
     stratum.events.on('suspended', (e) =>
       suspended.push({ at: performance.now(), closed: e.connectionsClosed }),
