@@ -44,18 +44,22 @@ if (mode === 'bare') {
   const server = await startApiServer({
     ctx: {
       db,
-      cache,
-      pool: BENCH_POOL,
+      pools: [
+        {
+          pool: BENCH_POOL,
+          cache,
+          nodes: null,
+          checkAddress: (a) => {
+            try {
+              parseAddress(a, 'mainnet');
+              return null;
+            } catch (err) {
+              return (err as Error).message;
+            }
+          },
+        },
+      ],
       bus: new LocalEventBus(),
-      nodes: null,
-      checkAddress: (a) => {
-        try {
-          parseAddress(a, 'mainnet');
-          return null;
-        } catch (err) {
-          return (err as Error).message;
-        }
-      },
       logger: pino({ level: 'silent' }),
       now: Date.now,
       metrics: null,

@@ -24,7 +24,30 @@ export type PoolEventType =
 
 export interface PoolEvent {
   type: PoolEventType;
+  /**
+   * The id of the pool it concerns. Absent: the deployment's (the database, nodes shared by the pools), or,
+   * for an event of a pool's own kind (blocks, payments, heights, stats), the default pool's.
+   */
+  pool?: string;
   data: Record<string, unknown>;
+}
+
+/** The events that concern the whole deployment rather than one pool. */
+export const DEPLOYMENT_EVENTS: readonly PoolEventType[] = [
+  'node.down',
+  'node.up',
+  'database.down',
+  'database.up',
+];
+
+/**
+ * The pool an event concerns: its `pool`, else (a block found as the stratum reports it) its data's `pool`;
+ * null for a deployment event without one; else the default pool's.
+ */
+export function poolOfEvent(e: PoolEvent, defaultPoolId: string): string | null {
+  if (e.pool !== undefined) return e.pool;
+  if (typeof e.data.pool === 'string') return e.data.pool;
+  return DEPLOYMENT_EVENTS.includes(e.type) ? null : defaultPoolId;
 }
 
 export interface EventBus {

@@ -1,16 +1,24 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 import type { PoolFigures } from '../stats/index.ts';
+import { registerSinglePoolFigures } from './single-pool.ts';
 
 /**
- * The pool's Prometheus metrics (names `enigmapool_…`, no per-miner labels). Gauges read their sources
- * when scraped; counters follow the stratum's events. The share pipeline registers its own
- * (`enigmapool_share_…`, src/shares/metrics.ts) on the same registry.
+ * The pool's Prometheus metrics (names `enigmapool_…`, no per-miner labels; a `pool` label on what is per
+ * pool). Gauges read their sources when scraped; counters follow the stratum's events. The share pipeline
+ * registers its own (`enigmapool_share_…`, src/shares/metrics.ts) on the same registry.
  */
 
 export interface StratumSource {
   sessionCount(): number;
-  onShare(listener: (outcome: string) => void): void;
-  onBlock(listener: (accepted: boolean) => void): void;
+  /** Each share's outcome, and the id of the pool whose port it came in on (with `pools`, always given). */
+  onShare(listener: (outcome: string, pool?: string) => void): void;
+  onBlock(listener: (accepted: boolean, pool?: string) => void): void;
+}
+
+/** One pool's current figures (null before its stats job's first run). */
+export interface PoolFiguresSource {
+  pool: string;
+  figures: PoolFigures | null;
 }
 
 export interface NodeSource {
@@ -26,7 +34,13 @@ export interface MetricSources {
   /** Share checks waiting for a verifier thread. */
   verifierQueue?: () => number;
   nodes?: () => NodeSource[];
-  /** The stats job's current figures. */
+  /** Each pool's current figures, from its stats job. */
+  pools?: () => readonly PoolFiguresSource[];
+  /**
+   * One pool's figures, unlabelled, with unlabelled share and block counters (what src/cli/observe.ts
+   * passes until it passes `pools`).
+   * @deprecated pass `pools`.
+   */
   figures?: () => PoolFigures | null;
   /** Since when the database has been unreachable for the share shipper (ms), or null. */
   databaseOutageSince?: () => number | null;
@@ -41,6 +55,8 @@ export interface PoolMetrics {
 export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'enigmapool_' });
   const now = s.now ?? Date.now;
+  // A single-pool caller's counters keep their labels of before (no pool).
+  const byPool = s.figures === undefined;
   if (s.stratum) {
     const stratum = s.stratum;
     new Gauge({
@@ -53,18 +69,21 @@ export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolM
     });
     const shares = new Counter({
       name: 'enigmapool_shares_total',
-      help: 'Submitted shares by outcome (accepted, block, stale, duplicate, low-difficulty, invalid, unauthorized, busy)',
-      labelNames: ['outcome'],
+      help: 'Submitted shares by pool and outcome (accepted, block, stale, duplicate, low-difficulty, invalid, unauthorized, busy)',
+      labelNames: byPool ? ['pool', 'outcome'] : ['outcome'],
       registers: [registry],
     });
     const blocks = new Counter({
       name: 'enigmapool_blocks_submitted_total',
-      help: 'Block candidates found by this instance, by whether a node accepted them',
-      labelNames: ['result'],
+      help: 'Block candidates found by this instance, by pool and whether a node accepted them',
+      labelNames: byPool ? ['pool', 'result'] : ['result'],
       registers: [registry],
     });
-    stratum.onShare((outcome) => shares.inc({ outcome }));
-    stratum.onBlock((accepted) => blocks.inc({ result: accepted ? 'accepted' : 'rejected' }));
+    stratum.onShare((outcome, pool = '') => shares.inc(byPool ? { pool, outcome } : { outcome }));
+    stratum.onBlock((accepted, pool = '') => {
+      const result = accepted ? 'accepted' : 'rejected';
+      blocks.inc(byPool ? { pool, result } : { result });
+    });
   }
   const check = new Histogram({
     name: 'enigmapool_share_check_seconds',
@@ -108,17 +127,20 @@ export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolM
     );
     each('enigmapool_node_current', '1 for the node work is taken from', (n) => (n.current ? 1 : 0));
   }
-  if (s.figures) {
-    const figures = s.figures;
+  if (s.pools) {
+    const pools = s.pools;
     const gauge = (name: string, help: string, value: (p: PoolFigures) => number | null) =>
       new Gauge({
         name,
         help,
+        labelNames: ['pool'],
         registers: [registry],
         collect() {
-          const p = figures();
-          const v = p ? value(p) : null;
-          if (v !== null) this.set(v);
+          this.reset();
+          for (const { pool, figures } of pools()) {
+            const v = figures ? value(figures) : null;
+            if (v !== null) this.set({ pool }, v);
+          }
         },
       });
     gauge(
@@ -128,10 +150,10 @@ export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolM
     );
     gauge(
       'enigmapool_network_hashrate',
-      'Network hashrate from recent headers (H/s)',
+      'Network hashrate from recent headers (H/s), as the pool’s nodes see it',
       (p) => p.network.hashrate,
     );
-    gauge('enigmapool_network_height', 'Chain height', (p) => p.network.height);
+    gauge('enigmapool_network_height', 'Chain height, as the pool’s nodes see it', (p) => p.network.height);
     gauge('enigmapool_pool_miners', 'Miners online', (p) => p.miners);
     gauge('enigmapool_pool_workers', 'Workers online', (p) => p.workers);
     gauge(
@@ -140,32 +162,31 @@ export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolM
       (p) => p.roundEffort,
     );
     gauge('enigmapool_stats_age_seconds', 'Age of the current figures', (p) => (now() - p.updatedAt) / 1000);
-    new Gauge({
-      name: 'enigmapool_blocks',
-      help: 'Blocks the pool found, by status',
-      labelNames: ['status'],
-      registers: [registry],
-      collect() {
-        const p = figures();
-        if (!p) return;
-        this.set({ status: 'pending' }, p.blocks.pending);
-        this.set({ status: 'confirmed' }, p.blocks.confirmed);
-        this.set({ status: 'orphaned' }, p.blocks.orphaned);
-      },
-    });
-    new Gauge({
-      name: 'enigmapool_payments',
-      help: 'Payment transactions, by status',
-      labelNames: ['status'],
-      registers: [registry],
-      collect() {
-        const p = figures();
-        if (!p) return;
-        this.set({ status: 'sent' }, p.payments.count);
-        this.set({ status: 'failed' }, p.payments.failed);
-      },
-    });
+    const byStatus = (name: string, help: string, values: (p: PoolFigures) => Record<string, number>) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['pool', 'status'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const { pool, figures } of pools()) {
+            if (!figures) continue;
+            for (const [status, v] of Object.entries(values(figures))) this.set({ pool, status }, v);
+          }
+        },
+      });
+    byStatus('enigmapool_blocks', 'Blocks the pool found, by status', (p) => ({
+      pending: p.blocks.pending,
+      confirmed: p.blocks.confirmed,
+      orphaned: p.blocks.orphaned,
+    }));
+    byStatus('enigmapool_payments', 'Payment transactions, by status', (p) => ({
+      sent: p.payments.count,
+      failed: p.payments.failed,
+    }));
   }
+  if (s.figures) registerSinglePoolFigures(registry, s.figures, now);
   if (s.databaseOutageSince) {
     const since = s.databaseOutageSince;
     new Gauge({

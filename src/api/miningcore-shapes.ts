@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MinerFigures, PoolFigures } from '../stats/index.ts';
-import type { ApiContext, PoolDescription } from './context.ts';
+import type { PoolApi, PoolDescription } from './context.ts';
 import { ergNumber, iso, link, numeric } from './format.ts';
 import type { BlockRow, OutputRow } from './queries.ts';
 import { blockStatuses } from './schemas.ts';
@@ -52,7 +52,7 @@ export const mcBlock = (b: BlockRow, pool: PoolDescription) => ({
 });
 
 export const mcPayment = (o: OutputRow, pool: PoolDescription) => ({
-  coin: 'ERG',
+  coin: pool.coin.symbol,
   address: o.address,
   addressInfoLink: link(pool.explorer.address, { address: o.address }),
   amount: ergNumber(o.amount),
@@ -67,12 +67,26 @@ export const mcTopMiner = (m: MinerFigures) => ({
   sharesPerSecond: m.sharesPerSecond,
 });
 
-/** miningcore's PoolInfo: the configuration and the current figures. */
-export const mcPoolInfo = async (ctx: ApiContext) => {
-  const pool = ctx.pool;
-  const figures: PoolFigures | null = await ctx.cache.pool();
-  const top = await ctx.cache.top(0, 15);
-  const nodes = ctx.nodes?.() ?? figures?.nodes ?? [];
+/** The coin's web site, for the coins we know one of (miningcore's `coin.website`). */
+const COIN_SITES: Record<string, string> = { ergo: 'https://ergoplatform.org' };
+
+/** miningcore's coin object, from the pool's coin units (`type` is the ticker, as miningcore's). */
+export const mcCoin = (pool: PoolDescription) => ({
+  type: pool.coin.symbol,
+  name: pool.coin.name,
+  symbol: pool.coin.symbol,
+  family: pool.coin.family,
+  algorithm: pool.coin.algorithm,
+  ...(COIN_SITES[pool.coin.family] ? { website: COIN_SITES[pool.coin.family] } : {}),
+  canonicalName: pool.coin.name,
+});
+
+/** miningcore's PoolInfo of one pool: its configuration and its current figures. */
+export const mcPoolInfo = async (p: PoolApi) => {
+  const pool = p.pool;
+  const figures: PoolFigures | null = await p.cache.pool();
+  const top = await p.cache.top(0, 15);
+  const nodes = p.nodes?.() ?? figures?.nodes ?? [];
   const current = nodes.find((n) => n.current) ?? nodes[0];
   const ports: Record<string, unknown> = {};
   for (const p of pool.stratum.ports)
@@ -96,15 +110,7 @@ export const mcPoolInfo = async (ctx: ApiContext) => {
   const lastPoolBlockTime = iso(figures?.blocks.last?.createdAt ?? null);
   return {
     id: pool.id,
-    coin: {
-      type: 'ERG',
-      name: 'Ergo',
-      symbol: 'ERG',
-      family: 'ergo',
-      algorithm: 'Autolykos',
-      website: 'https://ergoplatform.org',
-      canonicalName: 'Ergo',
-    },
+    coin: mcCoin(pool),
     ports,
     paymentProcessing: {
       enabled: pool.payouts.enabled,

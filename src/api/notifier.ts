@@ -10,7 +10,13 @@ export interface EventNotifierOptions {
   db: Database;
   bus: EventBus;
   webhooks: WebhookSender | null;
-  pool: PoolDescription;
+  /** The pools whose events it delivers, each described by its own description. */
+  pools?: readonly PoolDescription[];
+  /**
+   * One pool (what src/cli/observe.ts passes until it passes `pools`).
+   * @deprecated pass `pools`.
+   */
+  pool?: PoolDescription;
   /** This process's name (the lease holder: one instance delivers). */
   holder: string;
   pollMs?: number;
@@ -19,9 +25,9 @@ export interface EventNotifierOptions {
 
 /**
  * Delivers the event outbox (pool_events, written by database triggers in the same transaction as the
- * change) of its pool (`pool.id`): each block and payment change once to the bus (websockets) and the
- * webhooks, on one instance at a time. A found block reaches the websockets at once from the stratum; here it
- * only feeds webhooks.
+ * change) of its pools: each block and payment change once to the bus (websockets) and the webhooks, with
+ * its pool's id and described with its pool's name and links, on one instance at a time. A found block
+ * reaches the websockets at once from the stratum; here it only feeds webhooks.
  */
 export class EventNotifier {
   private readonly logger: Logger;
@@ -29,9 +35,12 @@ export class EventNotifier {
   private running: Promise<unknown> | null = null;
   private stopped = false;
   private failing = false;
+  private readonly pools: readonly PoolDescription[];
 
   constructor(private readonly o: EventNotifierOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
+    this.pools = o.pools ?? (o.pool ? [o.pool] : []);
+    if (this.pools.length === 0) throw new Error('an event notifier needs the pools it delivers for');
   }
 
   start(): void {
@@ -66,58 +75,63 @@ export class EventNotifier {
   async runOnce(): Promise<number> {
     const lease = await acquireLease(this.o.db, 'notifier', this.o.holder, 30_000);
     if (!lease) return 0;
+    const pools = new Map(this.pools.map((p) => [p.id, p]));
+    const ids = [...pools.keys()];
     let total = 0;
     for (;;) {
       const events = await this.o.db.query<{
         id: bigint;
+        pool_id: string;
         kind: PoolEventType;
         block_id: bigint | null;
         payment_id: bigint | null;
       }>(
-        `SELECT id, kind, block_id, payment_id FROM pool_events
-          WHERE pool_id = $1 AND delivered_at IS NULL ORDER BY id LIMIT 200`,
-        [this.o.pool.id],
+        `SELECT id, pool_id, kind, block_id, payment_id FROM pool_events
+          WHERE pool_id = ANY($1::text[]) AND delivered_at IS NULL ORDER BY id LIMIT 200`,
+        [ids],
       );
       if (events.rows.length === 0) return total;
-      const out: PoolEvent[] = [];
+      const out: { event: PoolEvent; pool: PoolDescription }[] = [];
       for (const e of events.rows) {
-        const data = e.block_id !== null ? await this.block(e.block_id) : await this.payment(e.payment_id!);
-        if (data) out.push({ type: e.kind, data });
+        const pool = pools.get(e.pool_id)!;
+        const data =
+          e.block_id !== null ? await this.block(e.block_id, pool) : await this.payment(e.payment_id!, pool);
+        if (data) out.push({ event: { type: e.kind, pool: pool.id, data }, pool });
       }
       const marked = await this.o.db.transaction(async (tx) => {
         if (!(await holdsLease(tx, lease))) return false;
         await tx.query(
-          'UPDATE pool_events SET delivered_at = now() WHERE pool_id = $2 AND id = ANY($1::bigint[])',
-          [events.rows.map((e) => e.id), this.o.pool.id],
+          'UPDATE pool_events SET delivered_at = now() WHERE pool_id = ANY($2::text[]) AND id = ANY($1::bigint[])',
+          [events.rows.map((e) => e.id), ids],
         );
         return true;
       });
       if (!marked) return total;
-      for (const event of out) {
+      for (const { event, pool } of out) {
         if (event.type !== 'block.found') this.o.bus.publish(event);
-        this.o.webhooks?.send(event, describeEvent(event, this.o.pool));
+        this.o.webhooks?.send(event, describeEvent(event, pool));
       }
       total += events.rows.length;
     }
   }
 
-  private async block(id: bigint): Promise<Record<string, unknown> | null> {
+  private async block(id: bigint, pool: PoolDescription): Promise<Record<string, unknown> | null> {
     const r = await this.o.db.query<BlockRow>(
       `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE id = $1 AND pool_id = $2`,
-      [id, this.o.pool.id],
+      [id, pool.id],
     );
-    return r.rows[0] ? blockJson(r.rows[0], this.o.pool) : null;
+    return r.rows[0] ? blockJson(r.rows[0], pool) : null;
   }
 
-  private async payment(id: bigint): Promise<Record<string, unknown> | null> {
+  private async payment(id: bigint, pool: PoolDescription): Promise<Record<string, unknown> | null> {
     const r = await this.o.db.query<PaymentRow>(
       `SELECT p.id, p.tx_id, p.status, p.fee, p.confirmations, p.created_at, p.sent_at, p.confirmed_at,
               coalesce(sum(o.amount), 0) AS amount, count(o.address) AS recipients
          FROM payments p LEFT JOIN payment_outputs o ON o.payment_id = p.id
         WHERE p.id = $1 AND p.pool_id = $2 GROUP BY p.id`,
-      [id, this.o.pool.id],
+      [id, pool.id],
     );
-    return r.rows[0] ? paymentJson(r.rows[0], this.o.pool) : null;
+    return r.rows[0] ? paymentJson(r.rows[0], pool) : null;
   }
 }
 
@@ -129,27 +143,28 @@ const short = (address: unknown) =>
 const percent = (effort: unknown) =>
   typeof effort === 'number' ? ` (effort ${Math.round(effort * 100)} %)` : '';
 
-/** One line for a person (chat webhooks, logs). */
+/** One line for a person (chat webhooks, logs), naming the event's pool and counting in its coin. */
 export function describeEvent(e: PoolEvent, pool: PoolDescription): string {
   const d = e.data as Record<string, unknown>;
   const name = pool.name;
+  const unit = pool.coin.symbol;
   switch (e.type) {
     case 'block.found':
       return `⛏️ ${name}: block ${d.height} found by ${short(d.miner)}${d.worker ? `.${d.worker}` : ''}${percent(d.effort)}`;
     case 'block.confirmed':
-      return `✅ ${name}: block ${d.height} confirmed, reward ${d.reward ?? '?'} ERG${percent(d.effort)}`;
+      return `✅ ${name}: block ${d.height} confirmed, reward ${d.reward ?? '?'} ${unit}${percent(d.effort)}`;
     case 'block.orphaned':
       return `❌ ${name}: block ${d.height} was orphaned`;
     case 'payment.sent':
-      return `💸 ${name}: paid ${d.amount} ERG to ${d.recipients} miner(s), transaction ${d.txId}`;
+      return `💸 ${name}: paid ${d.amount} ${unit} to ${d.recipients} miner(s), transaction ${d.txId}`;
     case 'payment.failed':
-      return `⚠️ ${name}: a payment of ${d.amount} ERG to ${d.recipients} miner(s) failed`;
+      return `⚠️ ${name}: a payment of ${d.amount} ${unit} to ${d.recipients} miner(s) failed`;
     case 'payment.confirmed':
       return `${name}: payment ${d.txId} confirmed`;
     case 'node.down':
-      return `⚠️ ${name}: Ergo node ${d.node} is down (${(d.problems as string[] | undefined)?.join(', ') || 'unreachable'})`;
+      return `⚠️ ${name}: ${pool.coin.name} node ${d.node} is down (${(d.problems as string[] | undefined)?.join(', ') || 'unreachable'})`;
     case 'node.up':
-      return `✅ ${name}: Ergo node ${d.node} is back`;
+      return `✅ ${name}: ${pool.coin.name} node ${d.node} is back`;
     case 'database.down':
       return `⚠️ ${name}: the database is unreachable; shares are kept in the journal (${d.message ?? ''})`;
     case 'database.up':

@@ -10,6 +10,7 @@ export type BlockStatus = 'pending' | 'confirmed' | 'orphaned';
 
 export interface BlockRow {
   id: bigint;
+  pool_id: string;
   height: number;
   header_id: string | null;
   status: BlockStatus;
@@ -27,7 +28,7 @@ export interface BlockRow {
   accepted_by: string[] | null;
 }
 
-export const BLOCK_COLUMNS = `id, height, header_id, status, confirmations, required_confirmations, effort, reward,
+export const BLOCK_COLUMNS = `id, pool_id, height, header_id, status, confirmations, required_confirmations, effort, reward,
   network_difficulty, miner_address, worker, created_at, confirmed_at, orphaned_at, source_node, accepted_by`;
 
 export interface Page<T> {

@@ -1,54 +1,65 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { abandonPayment, ergToNano, PayoutThresholdError, setPayoutThreshold } from '../accounting/index.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { erg } from './format.ts';
+import { perPool } from './per-pool.ts';
 import { validAddress } from './routes-miner.ts';
 import { ErrorSchema } from './schemas.ts';
 
 /**
- * Operator routes under /api/v1/admin, only when `api.adminToken` is configured, and only with
- * `Authorization: Bearer <token>`. Nothing unauthenticated changes state.
+ * Operator routes under /api/v1/pools/:poolId/admin (the default pool's also under /api/v1/admin), only when
+ * `api.adminToken` is configured, and only with `Authorization: Bearer <token>`. Nothing unauthenticated
+ * changes state.
  */
 export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext, token: string | undefined): void {
   if (!token) return;
   const expected = Buffer.from(`Bearer ${token}`);
-  const authorize = (req: FastifyRequest) => {
+  const authorize = (req: Pick<FastifyRequest, 'headers'>) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new ApiError(401, 'unauthorized', 'an admin route needs Authorization: Bearer <api.adminToken>');
   };
-  app.withTypeProvider<ZodTypeProvider>().post(
-    '/api/v1/admin/miners/:address/settings',
+  perPool(
+    app,
+    ctx,
+    '/admin/miners/:address/settings',
     {
+      method: 'POST',
       schema: {
         tags: ['admin'],
         summary: 'Set a miner’s payout threshold (operator)',
         params: z.object({ address: z.string().min(1).max(200) }),
         body: z.object({ paymentThreshold: z.string().regex(/^\d+(\.\d{1,9})?$/, 'ERG as decimal text') }),
-        response: { 200: z.object({ address: z.string(), paymentThreshold: z.string() }), 400: ErrorSchema },
+        response: {
+          200: z.object({ address: z.string(), paymentThreshold: z.string() }),
+          400: ErrorSchema,
+          404: ErrorSchema,
+        },
       },
     },
-    async (req) => {
+    async (req, _reply, p) => {
       authorize(req);
-      const address = validAddress(ctx, req.params.address);
+      const address = validAddress(p, req.params.address);
       const nano = ergToNano(req.body.paymentThreshold);
       try {
-        await setPayoutThreshold(ctx.db, ctx.pool.id, address, nano, ctx.pool.payouts.minimum);
+        await setPayoutThreshold(ctx.db, p.pool.id, address, nano, p.pool.payouts.minimum);
       } catch (err) {
         if (err instanceof PayoutThresholdError) throw badRequest(err.message, 'paymentThreshold');
         throw err;
       }
-      ctx.logger.info({ address, threshold: erg(nano) }, 'admin: payout threshold set');
+      ctx.logger.info({ pool: p.pool.id, address, threshold: erg(nano) }, 'admin: payout threshold set');
       return { address, paymentThreshold: erg(nano) };
     },
   );
-  app.withTypeProvider<ZodTypeProvider>().post(
-    '/api/v1/admin/payments/:id/abandon',
+  perPool(
+    app,
+    ctx,
+    '/admin/payments/:id/abandon',
     {
+      method: 'POST',
       schema: {
         tags: ['admin'],
         summary:
@@ -66,17 +77,20 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ApiContext, token
         },
       },
     },
-    async (req) => {
+    async (req, _reply, p) => {
       authorize(req);
       const id = BigInt(req.params.id);
-      const outcome = await abandonPayment(ctx.db, ctx.pool.id, id, req.body.reason);
+      const outcome = await abandonPayment(ctx.db, p.pool.id, id, req.body.reason);
       if (!outcome.abandoned)
         throw new ApiError(
           outcome.notFound ? 404 : 409,
           outcome.notFound ? 'not_found' : 'conflict',
           outcome.reason,
         );
-      ctx.logger.warn({ payment: String(id), reason: req.body.reason }, `admin: payment ${id} abandoned`);
+      ctx.logger.warn(
+        { pool: p.pool.id, payment: String(id), reason: req.body.reason },
+        `admin: payment ${id} of pool ${p.pool.id} abandoned`,
+      );
       return { id: Number(id), status: 'failed' as const, reason: req.body.reason };
     },
   );

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { emptyMiner } from '../stats/index.ts';
-import type { ApiContext } from './context.ts';
+import { type ApiContext, defaultPool, type PoolApi } from './context.ts';
 import { badRequest } from './errors.ts';
 import { erg, iso, link, paged } from './format.ts';
+import { perPool } from './per-pool.ts';
 import {
   earningsByDay,
   knownAddress,
@@ -13,19 +14,21 @@ import {
   minerHistory,
   outputsPage,
 } from './queries.ts';
+import { balancesByPool } from './queries-pools.ts';
 import { CACHE_SECONDS } from './routes-v1.ts';
 import {
   ErrorSchema,
   LedgerSchema,
   MinerHistorySchema,
   MinerPaymentSchema,
+  MinerPoolsSchema,
   MinerSchema,
   MinerSummarySchema,
   pageOf,
   pageQuery,
   rangeQuery,
 } from './schemas.ts';
-import { minerJson, minerSummaryJson } from './shapes.ts';
+import { minerJson, minerPoolJson, minerSummaryJson } from './shapes.ts';
 
 const MINER_RANGES = { '1h': 60, '24h': 600, '7d': 3600 } as const;
 const RANGE_MS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
@@ -35,22 +38,23 @@ export function utcMidnight(now: number): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
-/** The address parameter, checked against the pool's network (400 with the reason otherwise). */
-export function validAddress(ctx: ApiContext, address: string): string {
-  const reason = ctx.checkAddress(address);
-  if (reason) throw badRequest(`invalid ${ctx.pool.network} address: ${reason}`, 'address');
+/** The address parameter, checked against the pool's coin and network (400 with the reason otherwise). */
+export function validAddress(p: PoolApi, address: string): string {
+  const reason = p.checkAddress(address);
+  if (reason) throw badRequest(`invalid ${p.pool.network} address: ${reason}`, 'address');
   return address;
 }
 
 const addressParams = z.object({ address: z.string().min(1).max(200) });
+const errors = { 400: ErrorSchema, 404: ErrorSchema };
+const cache = (seconds: number) => `public, max-age=${seconds}`;
 
+/** A miner's routes in each pool (`/api/v1/pools/:poolId/miners/…`, the default pool's unprefixed too). */
 export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  const errors = { 400: ErrorSchema, 404: ErrorSchema };
-  const cache = (seconds: number) => `public, max-age=${seconds}`;
-
-  r.get(
-    '/api/v1/miners',
+  perPool(
+    app,
+    ctx,
+    '/miners',
     {
       schema: {
         tags: ['miners'],
@@ -59,16 +63,18 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         response: { 200: pageOf(MinerSummarySchema), ...errors },
       },
     },
-    async (req, reply) => {
+    async (req, reply, p) => {
       const { page, pageSize } = req.query;
-      const top = await ctx.cache.top(page * pageSize, pageSize);
+      const top = await p.cache.top(page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.stats));
       return paged(top.items.map(minerSummaryJson), page, pageSize, top.total);
     },
   );
 
-  r.get(
-    '/api/v1/miners/:address',
+  perPool(
+    app,
+    ctx,
+    '/miners/:address',
     {
       schema: {
         tags: ['miners'],
@@ -77,20 +83,22 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         response: { 200: MinerSchema, ...errors },
       },
     },
-    async (req, reply) => {
-      const address = validAddress(ctx, req.params.address);
+    async (req, reply, p) => {
+      const address = validAddress(p, req.params.address);
       const [figures, account] = await Promise.all([
-        ctx.cache.miner(address),
-        minerAccount(ctx.db, ctx.pool.id, address, utcMidnight(ctx.now())),
+        p.cache.miner(address),
+        minerAccount(ctx.db, p.pool.id, address, utcMidnight(ctx.now())),
       ]);
-      const known = figures !== null || (await knownAddress(ctx.db, ctx.pool.id, address));
+      const known = figures !== null || (await knownAddress(ctx.db, p.pool.id, address));
       reply.header('cache-control', cache(CACHE_SECONDS.miner));
-      return minerJson(figures ?? emptyMiner(address), account, known, ctx.pool);
+      return minerJson(figures ?? emptyMiner(address), account, known, p.pool);
     },
   );
 
-  r.get(
-    '/api/v1/miners/:address/history',
+  perPool(
+    app,
+    ctx,
+    '/miners/:address/history',
     {
       schema: {
         tags: ['miners'],
@@ -100,13 +108,13 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         response: { 200: MinerHistorySchema, ...errors },
       },
     },
-    async (req, reply) => {
-      const address = validAddress(ctx, req.params.address);
+    async (req, reply, p) => {
+      const address = validAddress(p, req.params.address);
       const range = req.query.range as keyof typeof MINER_RANGES;
       const bucket = MINER_RANGES[range];
       const rows = await minerHistory(
         ctx.db,
-        ctx.pool.id,
+        p.pool.id,
         address,
         new Date(ctx.now() - RANGE_MS[range]),
         bucket,
@@ -114,21 +122,23 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
       const points = new Map<number, { at: string; hashrate: number; workers: Record<string, number> }>();
       for (const row of rows) {
         const t = row.at.getTime();
-        let p = points.get(t);
-        if (!p) {
-          p = { at: iso(t)!, hashrate: 0, workers: {} };
-          points.set(t, p);
+        let point = points.get(t);
+        if (!point) {
+          point = { at: iso(t)!, hashrate: 0, workers: {} };
+          points.set(t, point);
         }
-        p.hashrate += row.hashrate;
-        p.workers[row.worker] = row.hashrate;
+        point.hashrate += row.hashrate;
+        point.workers[row.worker] = row.hashrate;
       }
       reply.header('cache-control', cache(CACHE_SECONDS.history));
       return { range, bucketSeconds: bucket, points: [...points.values()] };
     },
   );
 
-  r.get(
-    '/api/v1/miners/:address/payments',
+  perPool(
+    app,
+    ctx,
+    '/miners/:address/payments',
     {
       schema: {
         tags: ['miners'],
@@ -138,10 +148,10 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         response: { 200: pageOf(MinerPaymentSchema), ...errors },
       },
     },
-    async (req, reply) => {
-      const address = validAddress(ctx, req.params.address);
+    async (req, reply, p) => {
+      const address = validAddress(p, req.params.address);
       const { page, pageSize } = req.query;
-      const result = await outputsPage(ctx.db, ctx.pool.id, address, page * pageSize, pageSize);
+      const result = await outputsPage(ctx.db, p.pool.id, address, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return paged(
         result.items.map((o) => ({
@@ -151,7 +161,7 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
           createdAt: iso(o.created_at)!,
           sentAt: iso(o.sent_at),
           confirmedAt: iso(o.confirmed_at),
-          links: { transaction: link(ctx.pool.explorer.transaction, { tx: o.tx_id }) },
+          links: { transaction: link(p.pool.explorer.transaction, { tx: o.tx_id }) },
         })),
         page,
         pageSize,
@@ -160,8 +170,10 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   );
 
-  r.get(
-    '/api/v1/miners/:address/ledger',
+  perPool(
+    app,
+    ctx,
+    '/miners/:address/ledger',
     {
       schema: {
         tags: ['miners'],
@@ -171,10 +183,10 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         response: { 200: pageOf(LedgerSchema), ...errors },
       },
     },
-    async (req, reply) => {
-      const address = validAddress(ctx, req.params.address);
+    async (req, reply, p) => {
+      const address = validAddress(p, req.params.address);
       const { page, pageSize } = req.query;
-      const result = await ledgerPage(ctx.db, ctx.pool.id, address, page * pageSize, pageSize);
+      const result = await ledgerPage(ctx.db, p.pool.id, address, page * pageSize, pageSize);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return paged(
         result.items.map((e) => ({
@@ -193,8 +205,10 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   );
 
-  r.get(
-    '/api/v1/miners/:address/earnings',
+  perPool(
+    app,
+    ctx,
+    '/miners/:address/earnings',
     {
       schema: {
         tags: ['miners'],
@@ -210,14 +224,48 @@ export function registerMinerRoutes(app: FastifyInstance, ctx: ApiContext): void
         },
       },
     },
-    async (req, reply) => {
-      const address = validAddress(ctx, req.params.address);
-      const result = await earningsByDay(ctx.db, ctx.pool.id, address, 0, req.query.days);
+    async (req, reply, p) => {
+      const address = validAddress(p, req.params.address);
+      const result = await earningsByDay(ctx.db, p.pool.id, address, 0, req.query.days);
       reply.header('cache-control', cache(CACHE_SECONDS.payments));
       return {
         days: req.query.days,
         items: result.items.map((d) => ({ date: d.day, amount: erg(d.amount) })),
       };
+    },
+  );
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/api/v1/miners/:address/pools',
+    {
+      schema: {
+        tags: ['miners', 'pools'],
+        summary: 'A miner in every pool: balances, hashrate and workers (a row per pool, the default first)',
+        params: addressParams,
+        response: { 200: MinerPoolsSchema, 400: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const address = req.params.address;
+      // Valid for one pool's coin and network at least (else the default pool's reason is the 400).
+      if (ctx.pools.every((p) => p.checkAddress(address) !== null)) validAddress(defaultPool(ctx), address);
+      const balances = await balancesByPool(
+        ctx.db,
+        ctx.pools.map((p) => p.pool.id),
+        address,
+      );
+      const items = await Promise.all(
+        ctx.pools.map(async (p, i) => {
+          if (p.checkAddress(address) !== null) return minerPoolJson(p, i === 0, null, undefined, false);
+          const [figures, known] = await Promise.all([
+            p.cache.miner(address),
+            knownAddress(ctx.db, p.pool.id, address),
+          ]);
+          return minerPoolJson(p, i === 0, figures, balances.get(p.pool.id), known || figures !== null);
+        }),
+      );
+      reply.header('cache-control', cache(CACHE_SECONDS.miner));
+      return { address, items };
     },
   );
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { emptyMiner } from '../stats/index.ts';
-import type { ApiContext } from './context.ts';
+import { type ApiContext, type PoolApi, poolById } from './context.ts';
 import { ApiError, notFound } from './errors.ts';
 import { ergNumber, iso, link, pageCount } from './format.ts';
 import {
@@ -17,7 +17,6 @@ import {
   sizeOf,
 } from './miningcore-shapes.ts';
 import {
-  blocksPage,
   earningsByDay,
   ledgerPage,
   minerAccount,
@@ -26,6 +25,7 @@ import {
   outputsPage,
   poolHistory,
 } from './queries.ts';
+import { blocksOfPools } from './queries-pools.ts';
 import { utcMidnight, validAddress } from './routes-miner.ts';
 import type { BLOCK_STATUSES } from './schemas.ts';
 
@@ -44,10 +44,7 @@ export function registerMiningcoreRoutes(
   routes: readonly string[],
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const pool = ctx.pool;
-  const checkPool = (id: string) => {
-    if (id !== pool.id) throw notFound(`unknown pool "${id}" (this API serves "${pool.id}")`);
-  };
+  const poolOf = (id: string) => poolById(ctx, id);
   const poolParams = z.object({ poolId: z.string() });
   const minerParams = z.object({ poolId: z.string(), address: z.string().min(1).max(200) });
   const cors = (reply: FastifyReply, seconds: number) =>
@@ -58,14 +55,14 @@ export function registerMiningcoreRoutes(
     { schema: { hide: true, querystring: z.object({ topMinersRange: z.coerce.number().optional() }) } },
     async (_req, reply) => {
       cors(reply, 10);
-      return { pools: [await mcPoolInfo(ctx)] };
+      return { pools: await Promise.all(ctx.pools.map(mcPoolInfo)) };
     },
   );
 
   r.get('/api/pools/:poolId', { schema: { hide: true, params: poolParams } }, async (req, reply) => {
-    checkPool(req.params.poolId);
+    const p = poolOf(req.params.poolId);
     cors(reply, 10);
-    return { pool: await mcPoolInfo(ctx) };
+    return { pool: await mcPoolInfo(p) };
   });
 
   r.get(
@@ -81,10 +78,10 @@ export function registerMiningcoreRoutes(
       },
     },
     async (req, reply) => {
-      checkPool(req.params.poolId);
+      const p = poolOf(req.params.poolId);
       const rangeMs = req.query.r === 'Month' ? 30 * 86_400_000 : 86_400_000;
       const bucket = req.query.i === 'Day' ? 86_400 : 3600;
-      const rows = await poolHistory(ctx.db, ctx.pool.id, new Date(ctx.now() - rangeMs), bucket);
+      const rows = await poolHistory(ctx.db, p.pool.id, new Date(ctx.now() - rangeMs), bucket);
       cors(reply, 60);
       return {
         stats: rows.map((p) => ({
@@ -110,26 +107,34 @@ export function registerMiningcoreRoutes(
       },
     },
     async (req, reply) => {
-      checkPool(req.params.poolId);
+      const p = poolOf(req.params.poolId);
       const size = sizeOf(req.query);
-      const top = await ctx.cache.top(req.query.page * size, size);
+      const top = await p.cache.top(req.query.page * size, size);
       cors(reply, 10);
       return top.items.map(mcTopMiner);
     },
   );
 
-  const blocks = async (page: number, size: number, states: (typeof BLOCK_STATUSES)[number][]) => {
-    const result = await blocksPage(ctx.db, ctx.pool.id, states, page * size, size);
-    return { items: result.items.map((b) => mcBlock(b, pool)), total: result.total };
+  /** A page of blocks of some pools (one, or every pool for /api/blocks), each with its own pool's links. */
+  const blocks = async (
+    pools: readonly PoolApi[],
+    page: number,
+    size: number,
+    states: (typeof BLOCK_STATUSES)[number][],
+  ) => {
+    const ids = pools.map((p) => p.pool.id);
+    const result = await blocksOfPools(ctx.db, ids, states, page * size, size);
+    const described = new Map(pools.map((p) => [p.pool.id, p.pool]));
+    return { items: result.items.map((b) => mcBlock(b, described.get(b.pool_id)!)), total: result.total };
   };
 
   r.get(
     '/api/pools/:poolId/blocks',
     { schema: { hide: true, params: poolParams, querystring: mcPage.extend({ state: mcStates }) } },
     async (req, reply) => {
-      checkPool(req.params.poolId);
+      const p = poolOf(req.params.poolId);
       cors(reply, 30);
-      return (await blocks(req.query.page, sizeOf(req.query), req.query.state)).items;
+      return (await blocks([p], req.query.page, sizeOf(req.query), req.query.state)).items;
     },
   );
 
@@ -137,9 +142,9 @@ export function registerMiningcoreRoutes(
     '/api/v2/pools/:poolId/blocks',
     { schema: { hide: true, params: poolParams, querystring: mcPage.extend({ state: mcStates }) } },
     async (req, reply) => {
-      checkPool(req.params.poolId);
+      const p = poolOf(req.params.poolId);
       const size = sizeOf(req.query);
-      const result = await blocks(req.query.page, size, req.query.state);
+      const result = await blocks([p], req.query.page, size, req.query.state);
       cors(reply, 30);
       return { result: result.items, success: true, pageCount: pageCount(result.total, size) };
     },
@@ -150,7 +155,7 @@ export function registerMiningcoreRoutes(
     { schema: { hide: true, querystring: mcPage.extend({ state: mcStates }) } },
     async (req, reply) => {
       cors(reply, 30);
-      return (await blocks(req.query.page, sizeOf(req.query), req.query.state)).items;
+      return (await blocks(ctx.pools, req.query.page, sizeOf(req.query), req.query.state)).items;
     },
   );
 
@@ -160,15 +165,16 @@ export function registerMiningcoreRoutes(
       v2 ? { result: items, success: true, pageCount: pageCount(total, size) } : items;
     /** A page of payment outputs, the pool's or one miner's (null: all), in miningcore's shape. */
     const payments = async (
+      p: PoolApi,
       address: string | null,
       query: Parameters<typeof sizeOf>[0] & { page: number },
       reply: FastifyReply,
     ) => {
       const size = sizeOf(query);
-      const result = await outputsPage(ctx.db, ctx.pool.id, address, query.page * size, size);
+      const result = await outputsPage(ctx.db, p.pool.id, address, query.page * size, size);
       cors(reply, 30);
       return wrap(
-        result.items.map((o) => mcPayment(o, pool)),
+        result.items.map((o) => mcPayment(o, p.pool)),
         result.total,
         size,
       );
@@ -177,18 +183,15 @@ export function registerMiningcoreRoutes(
     r.get(
       `${prefix}/:poolId/payments`,
       { schema: { hide: true, params: poolParams, querystring: mcPage } },
-      async (req, reply) => {
-        checkPool(req.params.poolId);
-        return payments(null, req.query, reply);
-      },
+      async (req, reply) => payments(poolOf(req.params.poolId), null, req.query, reply),
     );
 
     r.get(
       `${prefix}/:poolId/miners/:address/payments`,
       { schema: { hide: true, params: minerParams, querystring: mcPage } },
       async (req, reply) => {
-        checkPool(req.params.poolId);
-        return payments(validAddress(ctx, req.params.address), req.query, reply);
+        const p = poolOf(req.params.poolId);
+        return payments(p, validAddress(p, req.params.address), req.query, reply);
       },
     );
 
@@ -196,14 +199,14 @@ export function registerMiningcoreRoutes(
       `${prefix}/:poolId/miners/:address/balancechanges`,
       { schema: { hide: true, params: minerParams, querystring: mcPage } },
       async (req, reply) => {
-        checkPool(req.params.poolId);
-        const address = validAddress(ctx, req.params.address);
+        const p = poolOf(req.params.poolId);
+        const address = validAddress(p, req.params.address);
         const size = sizeOf(req.query);
-        const result = await ledgerPage(ctx.db, ctx.pool.id, address, req.query.page * size, size);
+        const result = await ledgerPage(ctx.db, p.pool.id, address, req.query.page * size, size);
         cors(reply, 30);
         return wrap(
           result.items.map((e) => ({
-            poolId: pool.id,
+            poolId: p.pool.id,
             address,
             amount: ergNumber(e.amount),
             usage: e.reason,
@@ -219,10 +222,10 @@ export function registerMiningcoreRoutes(
       `${prefix}/:poolId/miners/:address/earnings/daily`,
       { schema: { hide: true, params: minerParams, querystring: mcPage } },
       async (req, reply) => {
-        checkPool(req.params.poolId);
-        const address = validAddress(ctx, req.params.address);
+        const p = poolOf(req.params.poolId);
+        const address = validAddress(p, req.params.address);
         const size = sizeOf(req.query);
-        const result = await earningsByDay(ctx.db, ctx.pool.id, address, req.query.page * size, size);
+        const result = await earningsByDay(ctx.db, p.pool.id, address, req.query.page * size, size);
         cors(reply, 60);
         return wrap(
           result.items.map((d) => ({ amount: ergNumber(BigInt(d.amount)), date: `${d.day}T00:00:00.000Z` })),
@@ -233,9 +236,9 @@ export function registerMiningcoreRoutes(
     );
   }
 
-  const samples = async (address: string, mode: keyof typeof SAMPLES) => {
+  const samples = async (p: PoolApi, address: string, mode: keyof typeof SAMPLES) => {
     const s = SAMPLES[mode];
-    const rows = await minerHistory(ctx.db, ctx.pool.id, address, new Date(ctx.now() - s.rangeMs), s.bucket);
+    const rows = await minerHistory(ctx.db, p.pool.id, address, new Date(ctx.now() - s.rangeMs), s.bucket);
     const byTime = new Map<
       number,
       { created: string | null; workers: Record<string, { hashrate: number; sharesPerSecond: number }> }
@@ -262,17 +265,17 @@ export function registerMiningcoreRoutes(
       },
     },
     async (req, reply) => {
-      checkPool(req.params.poolId);
-      const address = validAddress(ctx, req.params.address);
+      const p = poolOf(req.params.poolId);
+      const address = validAddress(p, req.params.address);
       const [figures, account, pool_] = await Promise.all([
-        ctx.cache.miner(address),
-        minerAccount(ctx.db, ctx.pool.id, address, utcMidnight(ctx.now())),
-        ctx.cache.pool(),
+        p.cache.miner(address),
+        minerAccount(ctx.db, p.pool.id, address, utcMidnight(ctx.now())),
+        p.cache.pool(),
       ]);
       const m = figures ?? emptyMiner(address);
       const roundStart = pool_?.roundStartedAt ?? null;
       const hashes = figures
-        ? await minerHashesSince(ctx.db, ctx.pool.id, address, roundStart ? new Date(roundStart) : null)
+        ? await minerHashesSince(ctx.db, p.pool.id, address, roundStart ? new Date(roundStart) : null)
         : 0n;
       cors(reply, 10);
       return {
@@ -282,7 +285,7 @@ export function registerMiningcoreRoutes(
         totalPaid: ergNumber(account.paid),
         todayPaid: ergNumber(account.paidToday),
         lastPayment: iso(account.lastPayment?.at ?? null),
-        lastPaymentLink: link(pool.explorer.transaction, { tx: account.lastPayment?.txId }),
+        lastPaymentLink: link(p.pool.explorer.transaction, { tx: account.lastPayment?.txId }),
         performance:
           m.workers.length > 0
             ? {
@@ -295,7 +298,7 @@ export function registerMiningcoreRoutes(
                 ),
               }
             : null,
-        performanceSamples: await samples(address, req.query.perfMode),
+        performanceSamples: await samples(p, address, req.query.perfMode),
       };
     },
   );
@@ -304,10 +307,10 @@ export function registerMiningcoreRoutes(
     '/api/pools/:poolId/miners/:address/performance',
     { schema: { hide: true, params: minerParams, querystring: z.object({ mode: perfMode.default('Day') }) } },
     async (req, reply) => {
-      checkPool(req.params.poolId);
-      const address = validAddress(ctx, req.params.address);
+      const p = poolOf(req.params.poolId);
+      const address = validAddress(p, req.params.address);
       cors(reply, 60);
-      return samples(address, req.query.mode);
+      return samples(p, address, req.query.mode);
     },
   );
 
@@ -315,9 +318,9 @@ export function registerMiningcoreRoutes(
     '/api/pools/:poolId/miners/:address/settings',
     { schema: { hide: true, params: minerParams } },
     async (req, reply) => {
-      checkPool(req.params.poolId);
-      const address = validAddress(ctx, req.params.address);
-      const account = await minerAccount(ctx.db, ctx.pool.id, address, utcMidnight(ctx.now()));
+      const p = poolOf(req.params.poolId);
+      const address = validAddress(p, req.params.address);
+      const account = await minerAccount(ctx.db, p.pool.id, address, utcMidnight(ctx.now()));
       if (account.threshold === null)
         throw notFound('no settings for this address (the pool minimum applies)');
       cors(reply, 10);
@@ -329,7 +332,7 @@ export function registerMiningcoreRoutes(
     '/api/pools/:poolId/miners/:address/settings',
     { schema: { hide: true, params: minerParams } },
     async (req) => {
-      checkPool(req.params.poolId);
+      poolOf(req.params.poolId);
       throw new ApiError(
         403,
         'forbidden',

@@ -148,9 +148,16 @@ export const PoolSchema = z
   .object({
     id: z.string(),
     name: z.string(),
+    default: z.boolean().describe('the pool the unprefixed routes (/api/v1/stats …) serve'),
     network: z.enum(['mainnet', 'testnet']),
     address: z.string().nullable(),
-    coin: z.object({ symbol: z.string(), name: z.string(), algorithm: z.string() }),
+    coin: z.object({
+      symbol: z.string(),
+      name: z.string(),
+      decimals: z.number(),
+      algorithm: z.string(),
+      family: z.string(),
+    }),
     payouts: z.object({
       enabled: z.boolean(),
       scheme: z.enum(['PPLNS', 'PPS', 'PROP', 'SOLO']),
@@ -268,9 +275,38 @@ export const MinerPaymentSchema = z.object({
   links: z.object({ transaction: z.string().nullable() }),
 });
 
+const StatsAgeSchema = z.object({ updatedAt: NullableTime, ageSeconds: z.number().nullable() });
+
 export const HealthSchema = z.object({
-  status: z.enum(['ok', 'degraded']),
+  status: z.enum(['ok', 'degraded']).describe('degraded: the database is down or a pool’s figures are stale'),
   database: z.enum(['ok', 'down']),
-  stats: z.object({ updatedAt: NullableTime, ageSeconds: z.number().nullable() }),
-  nodes: z.array(NodeSchema),
+  stats: StatsAgeSchema.describe('the default pool’s'),
+  nodes: z.array(NodeSchema).describe('the default pool’s'),
+  pools: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(['ok', 'degraded']),
+      stats: StatsAgeSchema,
+      nodes: z.array(NodeSchema),
+    }),
+  ),
 });
+
+export const MinerPoolsSchema = z
+  .object({
+    address: z.string(),
+    items: z.array(
+      z.object({
+        pool: z.string().describe('the pool id'),
+        name: z.string(),
+        scheme: z.enum(['PPLNS', 'PPS', 'PROP', 'SOLO']),
+        default: z.boolean(),
+        known: z.boolean().describe('false: the address never mined nor was credited there (all zeros)'),
+        balances: z.object({ immature: Erg, payable: Erg, paid: Erg, inFlight: Erg }),
+        hashrate: HashrateSchema,
+        workers: z.number().describe('workers online'),
+        lastShareAt: NullableTime,
+      }),
+    ),
+  })
+  .meta({ id: 'MinerPools' });

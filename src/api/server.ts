@@ -17,16 +17,18 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import type { ApiContext } from './context.ts';
+import { type ApiContext, defaultPool } from './context.ts';
 import { ApiError } from './errors.ts';
 import { registerAdminRoutes } from './routes-admin.ts';
 import { registerMinerRoutes } from './routes-miner.ts';
 import { registerMiningcoreRoutes } from './routes-miningcore.ts';
 import { registerPoolRoutes } from './routes-v1.ts';
+import { apiContextOf, type SinglePoolContext } from './single-pool.ts';
 import { registerWebsockets } from './ws.ts';
 
 export interface ApiServerOptions {
-  ctx: ApiContext;
+  /** Every pool served (the default first) and what they share; a single-pool context is still accepted. */
+  ctx: ApiContext | SinglePoolContext;
   host: string;
   port: number;
   /** Proxies whose X-Forwarded-For is believed: true, or their addresses. */
@@ -120,7 +122,7 @@ function hostForUrl(host: string): string {
 }
 
 export function buildApiServer(o: ApiServerOptions): FastifyInstance {
-  const { ctx } = o;
+  const ctx = apiContextOf(o.ctx);
   const app = Fastify({
     logger: false,
     trustProxy: o.trustProxy,
@@ -161,9 +163,11 @@ export function buildApiServer(o: ApiServerOptions): FastifyInstance {
   void app.register(fastifySwagger, {
     openapi: {
       info: {
-        title: `${ctx.pool.name} API`,
+        title: `${defaultPool(ctx).pool.name} API`,
         description:
           'The pool’s own API. ERG amounts are exact decimal strings, hashrates H/s, times ISO-8601 UTC. ' +
+          'Every pool of the deployment (GET /api/v1/pools) has its routes under /api/v1/pools/{poolId}/…; ' +
+          'the default pool’s are also served without the prefix (/api/v1/stats …). ' +
           'miningcore-compatible routes (/api/pools…) are served too, with miningcore’s shapes.',
         version: '1',
       },

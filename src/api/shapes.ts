@@ -2,6 +2,7 @@ import type { MinerFigures, NodeFigures, PoolFigures } from '../stats/index.ts';
 import type { PoolDescription } from './context.ts';
 import { erg, iso, link, numeric } from './format.ts';
 import type { BlockRow, MinerAccount, PaymentRow } from './queries.ts';
+import type { PoolBalance } from './queries-pools.ts';
 
 /** Database rows and stats figures → the /api/v1 JSON shapes (src/api/README.md). */
 
@@ -92,6 +93,32 @@ export function minerJson(m: MinerFigures, account: MinerAccount, known: boolean
   };
 }
 
+/** A miner's row in one pool (GET /api/v1/miners/:address/pools): zeros where it never mined. */
+export function minerPoolJson(
+  p: { pool: PoolDescription },
+  isDefault: boolean,
+  figures: MinerFigures | null,
+  balance: PoolBalance | undefined,
+  known: boolean,
+) {
+  return {
+    pool: p.pool.id,
+    name: p.pool.name,
+    scheme: schemeName(p.pool),
+    default: isDefault,
+    known,
+    balances: {
+      immature: erg(balance?.immature ?? 0n),
+      payable: erg(balance?.payable ?? 0n),
+      paid: erg(balance?.paid ?? 0n),
+      inFlight: erg(balance?.inFlight ?? 0n),
+    },
+    hashrate: figures?.hashrate ?? { current: 0, avg1h: 0, avg24h: 0 },
+    workers: figures?.workersOnline ?? 0,
+    lastShareAt: iso(figures?.lastShareAt ?? null),
+  };
+}
+
 export function nodesJson(nodes: NodeFigures[]) {
   return nodes.map((n) => ({ ...n, problems: [...n.problems] }));
 }
@@ -106,13 +133,14 @@ export function stratumUrl(host: string, port: { port: number; tls: boolean }): 
   return `stratum+${port.tls ? 'ssl' : 'tcp'}://${host}:${port.port}`;
 }
 
-export function poolJson(pool: PoolDescription, nodes: NodeFigures[]) {
+export function poolJson(pool: PoolDescription, nodes: NodeFigures[], isDefault: boolean) {
   return {
     id: pool.id,
     name: pool.name,
+    default: isDefault,
     network: pool.network,
     address: pool.address,
-    coin: { symbol: 'ERG', name: 'Ergo', algorithm: 'Autolykos2' },
+    coin: { ...pool.coin },
     payouts: {
       enabled: pool.payouts.enabled,
       scheme: schemeName(pool),

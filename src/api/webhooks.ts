@@ -167,7 +167,14 @@ export function webhookBody(
     case 'telegram':
       return { chat_id: target.chatId, text, disable_web_page_preview: true };
     default:
-      return { pool: poolName, event: event.type, text, data: event.data, at: new Date().toISOString() };
+      return {
+        pool: poolName,
+        poolId: event.pool ?? null,
+        event: event.type,
+        text,
+        data: event.data,
+        at: new Date().toISOString(),
+      };
   }
 }
 

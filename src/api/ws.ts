@@ -1,8 +1,8 @@
 import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { PoolEvent } from './bus.ts';
-import type { ApiContext } from './context.ts';
+import { type PoolEvent, poolOfEvent } from './bus.ts';
+import { type ApiContext, defaultPool } from './context.ts';
 import { link } from './format.ts';
 
 /** A client whose unsent messages pass this is not reading: it is closed rather than hold memory. */
@@ -45,12 +45,15 @@ export function registerWebsockets(app: FastifyInstance, ctx: ApiContext, limits
     send(socket, greeting);
   };
 
+  const first = defaultPool(ctx).pool;
   app.get('/api/v1/ws', { websocket: true, schema: { hide: true } }, (socket) =>
-    open(socket, { type: 'hello', data: { pool: ctx.pool.id } }, (e) => [e]),
+    open(socket, { type: 'hello', data: { pool: first.id, pools: ctx.pools.map((p) => p.pool.id) } }, (e) => [
+      { type: e.type, pool: poolOfEvent(e, first.id), data: e.data },
+    ]),
   );
 
   app.get('/notifications', { websocket: true, schema: { hide: true } }, (socket) =>
-    open(socket, { type: 'greeting', message: `Connected to ${ctx.pool.name}` }, (e) =>
+    open(socket, { type: 'greeting', message: `Connected to ${first.name}` }, (e) =>
       miningcoreMessages(e, ctx),
     ),
   );
@@ -74,10 +77,15 @@ interface EventData {
   pool?: { hashrate?: { current?: number } };
 }
 
-/** Our events in miningcore's notification shapes (none for the events it has no type for). */
+/**
+ * Our events in miningcore's notification shapes, with their pool's id and coin (none for the events it has
+ * no type for, nor for a pool this API does not serve).
+ */
 export function miningcoreMessages(e: PoolEvent, ctx: ApiContext): unknown[] {
-  const pool = ctx.pool;
-  const base = { poolId: pool.id, symbol: 'ERG', name: 'Ergo' };
+  const id = poolOfEvent(e, defaultPool(ctx).pool.id);
+  const pool = ctx.pools.find((p) => p.pool.id === id)?.pool;
+  if (!pool) return [];
+  const base = { poolId: pool.id, symbol: pool.coin.symbol, name: pool.coin.name };
   const d = e.data as EventData;
   const minerLink = (address: unknown) =>
     typeof address === 'string' ? link(pool.explorer.address, { address }) : null;

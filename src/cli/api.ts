@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
-import { addressValidator } from '../accounting/index.ts';
-import { startApiServer } from '../api/index.ts';
-import { ConfigError, defaultPoolId, loadConfig, type PoolConfig } from '../config/index.ts';
+import { type PoolApi, startApiServer } from '../api/index.ts';
+import { ConfigError, defaultPoolId, loadConfig, type PoolConfig, poolsOf } from '../config/index.ts';
 import { databaseOptions, migrate, openDatabase } from '../db/index.ts';
 import { portOption } from './args.ts';
+import { coinOf } from './coins.ts';
 import { describePools } from './describe.ts';
 import { UsageError } from './errors.ts';
 import { createLogger } from './logger.ts';
@@ -54,7 +54,10 @@ export async function apiCommand(argv: string[]): Promise<void> {
   logger.info('api stopped');
 }
 
-/** The API role (`enigmapool api`, `start --role api`): the HTTP API and website over the pool's database. */
+/**
+ * The API role (`enigmapool api`, `start --role api`): the HTTP API and website over the database, for every
+ * configured pool (the default pool first), each with the figures its stats job keeps.
+ */
 export async function startApiRole(
   config: PoolConfig,
   logger: Logger,
@@ -72,14 +75,22 @@ export async function startApiRole(
   };
   try {
     await migrate(db, { defaultPoolId: defaultPoolId(config) });
+    const descriptions = describePools(config, [], defaultPoolId(config));
+    const pools: PoolApi[] = descriptions.map((pool) => {
+      const resolved = poolsOf(config).find((p) => p.id === pool.id)!;
+      const coin = coinOf(resolved);
+      return {
+        pool,
+        cache: statsCache(config, pool.id, db, redis, false, logger.child({ part: 'stats', pool: pool.id })),
+        nodes: null,
+        checkAddress: (address: string) => coin.checkAddress(address),
+      };
+    });
     const server = await startApiServer({
       ctx: {
         db,
-        cache: statsCache(config, defaultPoolId(config), db, redis, false, logger.child({ part: 'stats' })),
-        pool: describePools(config, [], defaultPoolId(config))[0]!,
+        pools,
         bus,
-        nodes: null,
-        checkAddress: addressValidator(config.network),
         logger: logger.child({ part: 'api' }),
         now: Date.now,
         metrics: null,
@@ -93,7 +104,9 @@ export async function startApiRole(
       webDir: config.api.webDir ?? defaultWebDir(),
       maxWebsocketClients: config.api.maxWebsockets,
     });
-    logger.info(`api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs)`);
+    logger.info(
+      `api: ${server.url}/api/v1/stats (docs at ${server.url}/api/v1/docs)${pools.length > 1 ? `; pools ${pools.map((p) => p.pool.id).join(', ')} at ${server.url}/api/v1/pools` : ''}`,
+    );
     return {
       url: server.url,
       async close() {

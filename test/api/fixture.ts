@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { PoolDescription } from '../../src/api/index.ts';
+import type { PoolApi, PoolDescription } from '../../src/api/index.ts';
 import { type ApiServer, type ApiServerOptions, LocalEventBus, startApiServer } from '../../src/api/index.ts';
 import type { Database, Sql } from '../../src/db/index.ts';
 import { InvalidAddressError, parseAddress } from '../../src/ergo/index.ts';
@@ -69,6 +69,37 @@ export const DESCRIPTION: PoolDescription = {
     address: 'https://explorer.example/a/{address}',
     transaction: 'https://explorer.example/t/{tx}',
     block: 'https://explorer.example/b/{block}',
+  },
+};
+
+/**
+ * The neighbour pool as an API serving both describes it: SOLO, its own fee, port and name, so a figure or a
+ * term taken from the wrong pool shows.
+ */
+export const SOLO: PoolDescription = {
+  ...DESCRIPTION,
+  id: NEIGHBOUR,
+  name: 'Solo Pool',
+  payouts: {
+    ...DESCRIPTION.payouts,
+    scheme: 'solo',
+    fees: [{ address: minerAddress('api fee'), percent: '1.5' }],
+    feePercent: '1.5',
+    fee: { num: 3n, den: 200n },
+    minimum: 2_000_000_000n,
+  },
+  stratum: {
+    ...DESCRIPTION.stratum,
+    ports: [
+      {
+        port: 3060,
+        name: 'solo',
+        tls: false,
+        tlsDetect: false,
+        difficulty: { start: '8', min: '1', max: '1000000' },
+        vardiff: { targetSeconds: 20, retargetSeconds: 90, variancePercent: 30 },
+      },
+    ],
   },
 };
 
@@ -216,21 +247,28 @@ export interface Reply {
 
 export interface Served {
   api: ApiServer;
+  /** The first (default) pool's stats run, and every pool's by id. */
   snapshot: StatsSnapshot;
+  snapshots: Map<string, StatsSnapshot>;
   registry: Registry;
   bus: LocalEventBus;
   get(path: string, headers?: Record<string, string>): Promise<Reply>;
   close(): Promise<void>;
 }
 
-function statsJob(db: Database, poolId: string, cache: MemoryStatsCache): StatsJob {
+function statsJob(
+  db: Database,
+  poolId: string,
+  cache: MemoryStatsCache,
+  scheme: PoolDescription['payouts']['scheme'] = 'pplns',
+): StatsJob {
   return new StatsJob({
     db,
     poolId,
     cache,
     holder: 'api-test',
     intervalSeconds: 60,
-    scheme: 'pplns',
+    scheme,
     pplnsFactor: 2,
     fee: { num: 1n, den: 100n },
     rewardAt: () => 6_000_000_000n,
@@ -258,17 +296,23 @@ function statsJob(db: Database, poolId: string, cache: MemoryStatsCache): StatsJ
 }
 
 /**
- * Runs the stats job of the served pool (`pool`, default DESCRIPTION) over the seeded database and serves
- * its API on a loopback port.
+ * Runs the stats job of each served pool (`pools`, default DESCRIPTION alone; the first is the default pool)
+ * over the seeded database and serves their API on a loopback port.
  */
 export async function serve(
   db: Database,
   options: Partial<ApiServerOptions> = {},
-  pool: PoolDescription = DESCRIPTION,
+  pools: PoolDescription | readonly PoolDescription[] = DESCRIPTION,
 ): Promise<Served> {
-  const cache = new MemoryStatsCache();
-  const run = await statsJob(db, pool.id, cache).runOnce();
-  if (!run.ran) throw new Error(run.reason);
+  const served: PoolApi[] = [];
+  const snapshots = new Map<string, StatsSnapshot>();
+  for (const pool of [pools].flat()) {
+    const cache = new MemoryStatsCache();
+    const run = await statsJob(db, pool.id, cache, pool.payouts.scheme).runOnce();
+    if (!run.ran) throw new Error(run.reason);
+    snapshots.set(pool.id, run.snapshot);
+    served.push({ pool, cache, nodes: null, checkAddress });
+  }
   const registry = new Registry();
   registry.registerMetric(
     new (await import('prom-client')).Gauge({
@@ -281,11 +325,8 @@ export async function serve(
   const api = await startApiServer({
     ctx: {
       db,
-      cache,
-      pool,
+      pools: served,
       bus,
-      nodes: null,
-      checkAddress,
       logger: pino({ level: 'silent' }),
       now: () => NOW,
       metrics: registry,
@@ -300,7 +341,8 @@ export async function serve(
   });
   return {
     api,
-    snapshot: run.snapshot,
+    snapshot: snapshots.get(served[0]!.pool.id)!,
+    snapshots,
     registry,
     bus,
     async get(path, headers = {}) {

@@ -205,8 +205,8 @@ describe('API over HTTP: caching, limits, docs, metrics, websockets, admin, webs
       collect(`${wsUrl}/api/v1/ws`, 2, () => setTimeout(() => s.bus.publish(event), 50)),
       collect(`${wsUrl}/notifications`, 2, () => setTimeout(() => s.bus.publish(event), 50)),
     ]);
-    assert.deepEqual(ours[0], { type: 'hello', data: { pool: 'ergo' } });
-    assert.deepEqual(ours[1], event);
+    assert.deepEqual(ours[0], { type: 'hello', data: { pool: 'ergo', pools: ['ergo'] } });
+    assert.deepEqual(ours[1], { ...event, pool: 'ergo' }, 'an event without a pool is the default pool’s');
     assert.equal(theirs[0]!.type, 'greeting');
     assert.deepEqual(theirs[1], {
       type: 'blockfound',

@@ -156,8 +156,8 @@ describe('the event outbox and its notifier', () => {
       poolName: DESCRIPTION.name,
       logger,
     });
-    const a = new EventNotifier({ db, bus, webhooks, pool: DESCRIPTION, holder: 'a' });
-    const b = new EventNotifier({ db, bus, webhooks, pool: DESCRIPTION, holder: 'b' });
+    const a = new EventNotifier({ db, bus, webhooks, pools: [DESCRIPTION], holder: 'a' });
+    const b = new EventNotifier({ db, bus, webhooks, pools: [DESCRIPTION], holder: 'b' });
     assert.equal(await a.runOnce(), 7);
     assert.equal(await b.runOnce(), 0, 'the other instance neither holds the lease nor finds anything');
     assert.equal(await a.runOnce(), 0, 'delivered once');
@@ -184,7 +184,7 @@ describe('the event outbox and its notifier', () => {
     const got: PoolEvent[] = [];
     theirs.subscribe((e) => got.push(e));
     const neighbour = { ...DESCRIPTION, id: NEIGHBOUR };
-    const c = new EventNotifier({ db, bus: theirs, webhooks: null, pool: neighbour, holder: 'a' });
+    const c = new EventNotifier({ db, bus: theirs, webhooks: null, pools: [neighbour], holder: 'a' });
     assert.equal(await c.runOnce(), 3);
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(
