@@ -31,13 +31,14 @@ import type { BLOCK_STATUSES } from './schemas.ts';
 
 /**
  * miningcore's API (../shared/design/miningcore-api.md): the same paths, parameters, field names and JSON
- * types, so dashboards written for miningcore show this pool unchanged. Its bugs are not copied: errors are
- * JSON, pageCount rounds up, share rates are fractional, /miners ranks by the current hashrate (the same
- * figure the miner's page shows), no hashrate bonus, no IP-authenticated settings.
+ * types, so dashboards written for miningcore show these pools unchanged: /api/pools lists every pool,
+ * /api/pools/:poolId/… serves one (404 for an id that is not served), /api/blocks spans them all. Its bugs
+ * are not copied: errors are JSON, pageCount rounds up, share rates are fractional, /miners ranks by the
+ * current hashrate (the same figure the miner's page shows), no hashrate bonus, no IP-authenticated
+ * settings. Pages: `pageSize` or `pagesize` (Miningcore.WebUI), 15 by default.
+ *
+ * `routes`: every route of the server as "METHOD -> path" (for /api/help), filled as routes are added.
  */
-
-/** miningcore pages: `pageSize` or `pagesize` (Miningcore.WebUI), 15 by default. */
-/** `routes`: every route of the server as "METHOD -> path" (for /api/help), filled as routes are added. */
 export function registerMiningcoreRoutes(
   app: FastifyInstance,
   ctx: ApiContext,
