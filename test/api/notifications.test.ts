@@ -5,7 +5,7 @@ import { EventNotifier, LocalEventBus, type PoolEvent, WebhookSender } from '../
 import type { Database } from '../../src/db/index.ts';
 import { freshDatabase } from '../db/helpers.ts';
 import { WebhookReceiver as Receiver } from '../helpers/webhook-receiver.ts';
-import { ALICE, DESCRIPTION, NEIGHBOUR, seed } from './fixture.ts';
+import { ALICE, DESCRIPTION, NEIGHBOUR, SOLO, seed } from './fixture.ts';
 
 const until = async (check: () => boolean, what: string) => {
   const deadline = Date.now() + 10_000;
@@ -191,6 +191,40 @@ describe('the event outbox and its notifier', () => {
       got.map((e) => [e.type, (e.data as { height: number }).height]),
       [['block.confirmed', 1925002]],
     );
+    await webhooks.close();
+  });
+
+  it('one notifier for both pools: each event carries its pool and is described with its pool’s name', async () => {
+    // After the test above everything is delivered; now a change in each pool.
+    await db.query(`UPDATE blocks SET status = 'orphaned' WHERE pool_id = $1 AND height = 1925001`, [
+      NEIGHBOUR,
+    ]);
+    await db.query(`UPDATE blocks SET confirmations = 6 WHERE pool_id = 'ergo' AND height = 1925010`);
+    await db.query(`UPDATE payments SET status = 'confirmed' WHERE pool_id = $1`, [NEIGHBOUR]);
+    receiver.bodies.length = 0;
+    const bus = new LocalEventBus();
+    const seen: PoolEvent[] = [];
+    bus.subscribe((e) => seen.push(e));
+    const webhooks = new WebhookSender({
+      targets: [{ url: `${receiver.url}/both`, format: 'json', headers: {} }],
+      poolName: 'EnigmaPool',
+      logger,
+    });
+    const notifier = new EventNotifier({ db, bus, webhooks, pools: [DESCRIPTION, SOLO], holder: 'a' });
+    assert.equal(await notifier.runOnce(), 3);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      seen.map((e) => [e.type, e.pool, (e.data as { height?: number }).height ?? null]),
+      [
+        ['block.orphaned', NEIGHBOUR, 1925001],
+        ['block.progress', 'ergo', 1925010],
+        ['payment.confirmed', NEIGHBOUR, null],
+      ],
+    );
+    await until(() => receiver.bodies.length === 1, 'the orphaned block’s webhook');
+    const body = receiver.bodies[0]!.body as { poolId: string; text: string };
+    assert.equal(body.poolId, NEIGHBOUR);
+    assert.equal(body.text, '❌ Solo Pool: block 1925001 was orphaned');
     await webhooks.close();
   });
 });

@@ -146,7 +146,8 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
     const mcMiners = await get('/api/pools/ergo/miners');
     const mcMiner = await get(`/api/pools/ergo/miners/${MINER_ADDRESS}`);
     const metrics = await (await fetch(`${api}/metrics`)).text();
-    const gauge = Number(/^enigmapool_pool_hashrate (\S+)$/m.exec(metrics)![1]);
+    // Labelled by pool where the process passes its pools' figures (issue 14), unlabelled before.
+    const gauge = Number(/^enigmapool_pool_hashrate(?:\{pool="ergo"\})? (\S+)$/m.exec(metrics)![1]);
     for (const [where, value] of [
       ['/api/v1/miners', miners.items[0].hashrate.current],
       ['/api/v1/miners/:address', detail.hashrate.current],
@@ -203,23 +204,29 @@ describe('the API of a devnet pool mined by the CPU miner', () => {
       if (line === '' || line.startsWith('#')) continue;
       assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?([0-9.eE+-]+|NaN|\+Inf|-Inf)$/, line);
     }
-    for (const name of [
-      'enigmapool_stratum_connections',
-      'enigmapool_shares_total{outcome="accepted"}',
-      'enigmapool_share_check_seconds_bucket',
-      'enigmapool_verifier_queue',
-      'enigmapool_share_backlog',
-      'enigmapool_share_journal_commit_seconds_bucket',
-      'enigmapool_share_db_outage_seconds',
-      'enigmapool_node_healthy{node="devnet"}',
-      'enigmapool_node_height{node="devnet"}',
-      'enigmapool_blocks_submitted_total',
-      'enigmapool_blocks{status="pending"}',
-      'enigmapool_payments{status="sent"}',
-      'enigmapool_network_hashrate',
-      'enigmapool_process_resident_memory_bytes',
-    ])
-      assert.ok(text.includes(name), `${name} in /metrics`);
+    // The per-pool ones carry pool="ergo" where the process passes its pools' figures (issue 14).
+    const pool = '(?:pool="ergo",?)?';
+    for (const [name, labels] of [
+      ['enigmapool_stratum_connections', ''],
+      ['enigmapool_shares_total', `{${pool}outcome="accepted"}`],
+      ['enigmapool_share_check_seconds_bucket', '{'],
+      ['enigmapool_verifier_queue', ''],
+      ['enigmapool_share_backlog', ''],
+      ['enigmapool_share_journal_commit_seconds_bucket', '{'],
+      ['enigmapool_share_db_outage_seconds', ''],
+      ['enigmapool_node_healthy', '{node="devnet"}'],
+      ['enigmapool_node_height', '{node="devnet"}'],
+      ['enigmapool_blocks_submitted_total', `{${pool}result="accepted"}`],
+      ['enigmapool_blocks', `{${pool}status="pending"}`],
+      ['enigmapool_payments', `{${pool}status="sent"}`],
+      ['enigmapool_network_hashrate', `(?:{${pool}})?`],
+      ['enigmapool_process_resident_memory_bytes', ''],
+    ] as const)
+      assert.match(
+        text,
+        new RegExp(`^${name}${labels.replace(/[{}]/g, '\\$&')}`, 'm'),
+        `${name}${labels} in /metrics`,
+      );
     assert.ok(!/address=|miner=|worker=/.test(text), 'no per-miner labels');
   });
 });
