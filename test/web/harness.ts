@@ -1,5 +1,6 @@
 // For the website's browser tests and bench: a real devnet pool in a child process (`enigmapool start`,
-// which serves web/dist on its API port) and Debian's Chromium driven by playwright-core.
+// which serves web/dist on its API port), or the API alone over a seeded database of two pools, and
+// Debian's Chromium driven by playwright-core.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { DESCRIPTION, type Served, SOLO, seed, serve } from '../api/fixture.ts';
+import { freshDatabase } from '../db/helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/enigmapool');
@@ -116,6 +119,29 @@ export async function startPool(env: Record<string, string> = {}): Promise<PoolP
     return { apiUrl, stratumPort: Number(stratum[1]), lines, child, waitFor, interrupt, stop, dataDir };
   } catch (err) {
     await stop();
+    throw err;
+  }
+}
+
+/**
+ * The website served by the API over test/api's seeded database of two pools (the default PPLNS pool and a
+ * SOLO neighbour, alice mining in both): no pool process, fixed figures.
+ */
+export async function serveSeededPools(): Promise<{ url: string; served: Served; close(): Promise<void> }> {
+  const fresh = await freshDatabase('pglite', { migrated: true });
+  try {
+    await seed(fresh.db);
+    const served = await serve(fresh.db, { webDir: join(ROOT, 'web/dist') }, [DESCRIPTION, SOLO]);
+    return {
+      url: served.api.url,
+      served,
+      async close() {
+        await served.close();
+        await fresh.cleanup();
+      },
+    };
+  } catch (err) {
+    await fresh.cleanup();
     throw err;
   }
 }

@@ -1,9 +1,11 @@
-// The frame of every page: skip link, navigation, the miner search box, the theme switch, the
-// API-down banner and the live/polling indicator.
+// The frame of every page: skip link, navigation, the pool switcher (several pools), the miner search box,
+// the theme switch, the API-down banner and the live/polling indicator.
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { apiBase } from '../lib/config.ts';
 import { searchableAddress } from '../lib/format.ts';
 import { useApi, useLiveState, useReachable } from '../lib/hooks.ts';
+import { currentPool, withPool } from '../lib/pool-param.ts';
+import { type PoolChoice, poolParamFor, usePools } from '../lib/pools.ts';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { setTheme, useTheme } from '../lib/theme.ts';
 import type { Pool } from '../lib/types.ts';
@@ -33,7 +35,7 @@ function Search() {
     }
     setProblem(null);
     setValue('');
-    navigate(`/miner/${encodeURIComponent(address)}`);
+    navigate(withPool(`/miner/${encodeURIComponent(address)}`, currentPool()));
   };
   return (
     <search className="search">
@@ -62,6 +64,58 @@ function Search() {
         )}
       </form>
     </search>
+  );
+}
+
+/** The pool switcher, when the deployment has several: the same page of another pool. */
+function PoolSwitch({ choice }: { choice: PoolChoice }) {
+  const { path, query } = useLocation();
+  const pools = choice.pools;
+  if (!pools || pools.length < 2) return null;
+  const pick = (id: string) => {
+    const pool = pools.find((p) => p.id === id);
+    if (!pool) return;
+    // The same page and filters; another pool's list starts at its first page.
+    const rest = new URLSearchParams(query);
+    rest.delete('page');
+    const to = rest.toString() ? `${path}?${rest}` : path;
+    navigate(withPool(to, poolParamFor(pool)));
+  };
+  return (
+    <div className="pool-switch">
+      <label htmlFor="pool-switch">Pool</label>
+      <select
+        id="pool-switch"
+        data-testid="pool-switch"
+        value={choice.current?.id ?? ''}
+        onChange={(e) => pick(e.target.value)}
+      >
+        {!choice.current && <option value="">{choice.picked ?? '…'}</option>}
+        {pools.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name} · {p.payouts.scheme}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function UnknownPool({ choice }: { choice: PoolChoice }) {
+  if (!choice.unknown) return null;
+  return (
+    <div className="banner" role="alert" data-testid="unknown-pool">
+      <strong>There is no pool “{choice.picked}” here.</strong> The pools are{' '}
+      {choice.pools?.map((p, i) => (
+        <span key={p.id}>
+          {i > 0 && ', '}
+          <Link to="/" pool={poolParamFor(p)}>
+            {p.name}
+          </Link>
+        </span>
+      ))}
+      .
+    </div>
   );
 }
 
@@ -110,6 +164,7 @@ function LiveIndicator() {
 export function Layout({ children }: { children: ReactNode }) {
   const { path } = useLocation();
   const pool = useApi<Pool>('/pool', ['pool']);
+  const choice = usePools();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 
@@ -144,6 +199,7 @@ export function Layout({ children }: { children: ReactNode }) {
               <span className="badge">{pool.data.network}</span>
             )}
           </Link>
+          <PoolSwitch choice={choice} />
           <Search />
           <ThemeSwitch />
         </div>
@@ -156,6 +212,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
       </header>
       <ApiDownBanner />
+      <UnknownPool choice={choice} />
       <main id="main" ref={main} tabIndex={-1}>
         {children}
       </main>

@@ -3,6 +3,8 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { ApiError, connectivity, getJson } from './api.ts';
 import { live } from './live.ts';
+import { apiPath, poolOf } from './pool-param.ts';
+import { useLocation } from './router.tsx';
 import type { Topic } from './topics.ts';
 
 export interface Resource<T> {
@@ -37,7 +39,21 @@ export function publish(path: string, data: unknown): void {
   for (const l of pushed.get(path) ?? []) l();
 }
 
-export function useApi<T>(path: string | null, topics: readonly Topic[] = []): Resource<T> {
+/**
+ * Whose data a path is: the picked pool's (`/stats` → `/pools/solo/stats` on `?pool=solo`, unprefixed for the
+ * default pool), one given pool's, or the deployment's (`/pools`, a miner across pools: never prefixed).
+ */
+export type ApiScope = 'pool' | 'deployment' | { pool: string };
+
+export function useApi<T>(
+  relative: string | null,
+  topics: readonly Topic[] = [],
+  scope: ApiScope = 'pool',
+): Resource<T> {
+  const { query } = useLocation();
+  const pool = scope === 'deployment' ? null : typeof scope === 'object' ? scope.pool : poolOf(query);
+  const everyPool = scope === 'deployment';
+  const path = relative === null || everyPool ? relative : apiPath(relative, pool);
   const [data, setData] = useState<T | undefined>(() =>
     path ? (cache.get(path) as T | undefined) : undefined,
   );
@@ -83,7 +99,10 @@ export function useApi<T>(path: string | null, topics: readonly Topic[] = []): R
       setLoading(false);
     };
     listeners.add(onPush);
-    const offTopics = live.onTopics(topicKey ? (topicKey.split(',') as Topic[]) : [], refresh);
+    // Another pool's events leave this pool's data as it is; the deployment's data follows every pool's.
+    const mine = (eventPool: string | null) =>
+      everyPool || eventPool === null || eventPool === (pool ?? live.defaultPool ?? eventPool);
+    const offTopics = live.onTopics(topicKey ? (topicKey.split(',') as Topic[]) : [], refresh, mine);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const schedule = () => {
       clearTimeout(timer);
@@ -110,7 +129,7 @@ export function useApi<T>(path: string | null, topics: readonly Topic[] = []): R
       offState();
       clearTimeout(timer);
     };
-  }, [path, topicKey, refresh]);
+  }, [path, topicKey, refresh, everyPool, pool]);
 
   return { data, error, loading: loading && data === undefined, reload: refresh };
 }

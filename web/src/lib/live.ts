@@ -6,16 +6,20 @@ import type { LiveEvent } from './types.ts';
 
 export type LiveState = 'connecting' | 'open' | 'closed';
 type EventListener = (event: LiveEvent) => void;
+/** Whether a listener wants the events of this pool (null: an event of the whole deployment). */
+type PoolFilter = (pool: string | null) => boolean;
 
 const MAX_BACKOFF_MS = 30_000;
 
 class LiveFeed {
   state: LiveState = 'closed';
+  /** The default pool's id, from the server's hello (null until then). */
+  defaultPool: string | null = null;
   private socket: WebSocket | null = null;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly stateListeners = new Set<() => void>();
-  private readonly topicListeners = new Map<Topic, Set<() => void>>();
+  private readonly topicListeners = new Map<Topic, Map<() => void, PoolFilter>>();
   private readonly eventListeners = new Set<EventListener>();
 
   start(): void {
@@ -61,8 +65,16 @@ class LiveFeed {
       return;
     }
     if (!event || typeof event.type !== 'string') return;
+    if (event.type === 'hello') this.defaultPool = event.data.pool;
     for (const l of this.eventListeners) l(event);
-    for (const topic of topicsFor(event)) for (const l of this.topicListeners.get(topic) ?? []) l();
+    const pool = event.pool ?? null;
+    const called = new Set<() => void>();
+    for (const topic of topicsFor(event))
+      for (const [l, wants] of this.topicListeners.get(topic) ?? [])
+        if (!called.has(l) && wants(pool)) {
+          called.add(l);
+          l();
+        }
   }
 
   private setState(state: LiveState): void {
@@ -85,11 +97,12 @@ class LiveFeed {
     };
   }
 
-  onTopics(topics: readonly Topic[], listener: () => void): () => void {
+  /** Calls `listener` on an event of one of `topics` whose pool `wants` (every pool's by default). */
+  onTopics(topics: readonly Topic[], listener: () => void, wants: PoolFilter = () => true): () => void {
     for (const t of topics) {
-      const set = this.topicListeners.get(t) ?? new Set();
-      this.topicListeners.set(t, set);
-      set.add(listener);
+      const map = this.topicListeners.get(t) ?? new Map<() => void, PoolFilter>();
+      this.topicListeners.set(t, map);
+      map.set(listener, wants);
     }
     return () => {
       for (const t of topics) this.topicListeners.get(t)?.delete(listener);

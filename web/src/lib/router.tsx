@@ -1,5 +1,7 @@
-// A small history router: bookmarkable paths and query strings, links that stay in the page.
+// A small history router: bookmarkable paths and query strings, links that stay in the page (and in the
+// pool the visitor picked).
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
+import { poolOf, withPool } from './pool-param.ts';
 
 const listeners = new Set<() => void>();
 const notify = () => {
@@ -51,14 +53,21 @@ export function withQuery(path: string, params: Record<string, string | number |
   return s ? `${path}?${s}` : path;
 }
 
-type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & {
+  to: string;
+  /** The pool the link leads to (null: the default pool); by default the pool of the page it is on. */
+  pool?: string | null;
+};
 
-export function Link({ to, onClick, ...rest }: LinkProps) {
+/** A link within the site; it stays in the pool the visitor picked unless `pool` says otherwise. */
+export function Link({ to, pool, onClick, ...rest }: LinkProps) {
+  const { query } = useLocation();
+  const href = withPool(to, pool === undefined ? poolOf(query) : pool);
   const handle = (e: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(e);
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    navigate(to);
+    navigate(href);
   };
-  return <a href={to} onClick={handle} {...rest} />;
+  return <a href={href} onClick={handle} {...rest} />;
 }

@@ -20,10 +20,12 @@ export interface StratumPort {
 export interface Pool {
   id: string;
   name: string;
+  /** the pool the unprefixed routes serve (absent: an API of before several pools, one pool) */
+  default?: boolean;
   network: 'mainnet' | 'testnet';
   /** the pool's own (reward) address, when known */
   address?: string | null;
-  coin: { symbol: string; name: string; algorithm: string };
+  coin: { symbol: string; name: string; algorithm: string; decimals?: number; family?: string };
   payouts: {
     enabled?: boolean;
     scheme: 'PPLNS' | 'PPS' | 'PROP' | 'SOLO';
@@ -193,11 +195,26 @@ export interface Page<T> {
   pageCount: number;
 }
 
-export type LiveEvent =
-  | { type: 'hello'; data: { pool: string } }
+/** A miner in one pool (GET /api/v1/miners/:address/pools). */
+export interface MinerInPool {
+  pool: string;
+  name: string;
+  scheme: Pool['payouts']['scheme'];
+  default: boolean;
+  known: boolean;
+  balances: { immature: Erg; payable: Erg; paid: Erg; inFlight: Erg };
+  hashrate: Hashrate;
+  workers: number;
+  lastShareAt: Time | null;
+}
+
+/** Each event names its pool (null: the whole deployment; absent from an API of before several pools). */
+export type LiveEvent = { pool?: string | null } & (
+  | { type: 'hello'; data: { pool: string; pools?: string[] } }
   | { type: 'block.found'; data: { height: number; miner: string; worker: string; at: Time } }
   | { type: 'block.confirmed' | 'block.orphaned' | 'block.progress'; data: Block }
   | { type: 'payment.sent' | 'payment.failed' | 'payment.confirmed'; data: Payment }
   | { type: 'height'; data: { height: number } }
   | { type: 'stats'; data: Stats }
-  | { type: 'node.down' | 'node.up'; data: { node: string; problems: string[] } };
+  | { type: 'node.down' | 'node.up'; data: { node: string; problems: string[] } }
+);

@@ -6,8 +6,10 @@ import { Async } from '../components/state.tsx';
 import { formatDuration } from '../lib/format.ts';
 import { useApi } from '../lib/hooks.ts';
 import { hiveOsFlightSheet, minerRecipes, stratumUrl } from '../lib/miners.ts';
+import { usePools } from '../lib/pools.ts';
 import type { Pool, StratumPort } from '../lib/types.ts';
 import { LAST_ADDRESS_KEY } from './miner.tsx';
+import { schemeSummary } from './terms.tsx';
 
 function rememberedAddress(): string {
   try {
@@ -24,17 +26,19 @@ function tlsText(p: StratumPort): string {
 
 export function ConnectPage() {
   const pool = useApi<Pool>('/pool', ['pool']);
+  const choice = usePools();
+  const several = choice.pools !== undefined && choice.pools.length > 1;
   return (
     <>
       <h1>Connect a miner</h1>
       <Async resource={pool} loadingLabel="Loading the pool’s ports…">
-        {(p) => <Connect pool={p} />}
+        {(p) => <Connect key={p.id} pool={p} several={several} />}
       </Async>
     </>
   );
 }
 
-function Connect({ pool }: { pool: Pool }) {
+function Connect({ pool, several }: { pool: Pool; several: boolean }) {
   const ports = pool.stratum.ports;
   const [address, setAddress] = useState(rememberedAddress);
   const [worker, setWorker] = useState('rig1');
@@ -55,6 +59,12 @@ function Connect({ pool }: { pool: Pool }) {
 
   return (
     <>
+      {several && (
+        <p className="notice" data-testid="connect-pool">
+          These are the ports of <strong>{pool.name}</strong>: {schemeSummary(pool)}, fee{' '}
+          {pool.payouts.feePercent} %. Each pool has ports of its own: pick another pool above for its ports.
+        </p>
+      )}
       <section className="card" aria-labelledby="ports-title">
         <h2 id="ports-title">Stratum ports</h2>
         <TableWrap label="Stratum ports">

@@ -1,10 +1,11 @@
-// /help: how this pool pays (the exact rules of its scheme), its fees and maturity, what stale and
-// invalid shares are, and how the hashrates on this site are estimated.
+// /help: how this pool pays (the exact rules of its scheme; with several pools, each pool's), its fees and
+// maturity, what stale and invalid shares are, and how the hashrates on this site are estimated.
 import { Erg } from '../components/format.tsx';
 import { Async } from '../components/state.tsx';
 import { apiBase } from '../lib/config.ts';
 import { formatDuration } from '../lib/format.ts';
 import { useApi } from '../lib/hooks.ts';
+import { usePools } from '../lib/pools.ts';
 import type { Pool } from '../lib/types.ts';
 import { PayoutTerms } from './terms.tsx';
 
@@ -66,11 +67,11 @@ function SchemeRules({ pool }: { pool: Pool }) {
   }
 }
 
-function Rules({ pool }: { pool: Pool }) {
+function Rules({ pool, named }: { pool: Pool; named: boolean }) {
   const p = pool.payouts;
   return (
-    <section className="card">
-      <h2>How you are paid</h2>
+    <section className="card" data-testid="pool-rules" data-pool={pool.id}>
+      <h2>{named ? `How ${pool.name} pays` : 'How you are paid'}</h2>
       <PayoutTerms pool={pool} />
       <h3>{p.scheme} rules</h3>
       <SchemeRules pool={pool} />
@@ -99,10 +100,24 @@ function Rules({ pool }: { pool: Pool }) {
 
 export function HelpPage() {
   const pool = useApi<Pool>('/pool', ['pool']);
+  const { pools, current } = usePools();
+  // Several pools: each one's rules, the picked pool's first.
+  const several = pools !== undefined && pools.length > 1;
+  const others = several ? pools.filter((p) => p.id !== current?.id) : [];
   return (
     <>
       <h1>Help</h1>
-      <Async resource={pool}>{(p) => <Rules pool={p} />}</Async>
+      {several && (
+        <p className="notice">
+          This site runs {pools.length} pools, each with its own payout scheme, fee and ports:{' '}
+          {pools.map((p) => `${p.name} (${p.payouts.scheme})`).join(', ')}. Your shares count in the pool
+          whose port your miner connects to.
+        </p>
+      )}
+      <Async resource={pool}>{(p) => <Rules pool={p} named={several} />}</Async>
+      {others.map((p) => (
+        <Rules key={p.id} pool={p} named />
+      ))}
       <section className="card">
         <h2>Shares: valid, stale, invalid</h2>
         <dl className="terms">

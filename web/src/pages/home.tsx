@@ -1,14 +1,16 @@
 // Home: the pool at a glance — hashrate with its 24 h chart, who is mining, the network, the round,
-// the blocks, and the payout terms.
+// the blocks, and the payout terms; with several pools, every pool first, then the picked one's.
 import { Badge, StatCard } from '../components/bits.tsx';
 import { Hashrate, MinerLink, TimeAgo } from '../components/format.tsx';
 import { HistoryCard } from '../components/history.tsx';
 import { Async, ErrorBox, Loading } from '../components/state.tsx';
 import { formatCount, formatDifficulty, formatDuration, formatPercent } from '../lib/format.ts';
 import { useApi } from '../lib/hooks.ts';
+import { usePools } from '../lib/pools.ts';
 import { Link } from '../lib/router.tsx';
 import type { Block, HistoryPoint, Page, Pool, Stats } from '../lib/types.ts';
 import { BlocksTable } from './blocks.tsx';
+import { PoolsTable } from './pools.tsx';
 import { PayoutTerms } from './terms.tsx';
 
 export function HomePage() {
@@ -16,10 +18,18 @@ export function HomePage() {
   const stats = useApi<Stats>('/stats');
   const pool = useApi<Pool>('/pool', ['pool']);
   const recent = useApi<Page<Block>>('/blocks?pageSize=5', ['blocks']);
+  const choice = usePools();
+  const several = choice.pools !== undefined && choice.pools.length > 1;
 
   return (
     <>
-      <h1>Pool</h1>
+      <h1>{several && choice.current ? choice.current.name : 'Pool'}</h1>
+      {several && (
+        <section className="card" aria-labelledby="pools-title">
+          <h2 id="pools-title">Pools</h2>
+          <PoolsTable pools={choice.pools!} current={choice.current} />
+        </section>
+      )}
       <Async resource={stats} loadingLabel="Loading the pool’s figures…">
         {(s) => <Figures stats={s} recent={recent.data} />}
       </Async>

@@ -1,4 +1,5 @@
-// /miner/ADDRESS: one miner's dashboard — hashrate and chart, workers, balances, earnings, payouts.
+// /miner/ADDRESS: one miner's dashboard — hashrate and chart, workers, balances, earnings, payouts; with
+// several pools, its balances in each pool above the picked pool's dashboard.
 import { useEffect } from 'react';
 import { CopyButton, StatCard } from '../components/bits.tsx';
 import { Erg, External, Hashrate, TimeAgo } from '../components/format.tsx';
@@ -6,10 +7,12 @@ import { HistoryCard } from '../components/history.tsx';
 import { ErrorBox, Loading } from '../components/state.tsx';
 import { formatCount, formatPercent } from '../lib/format.ts';
 import { useApi } from '../lib/hooks.ts';
+import { usePools } from '../lib/pools.ts';
 import { Link } from '../lib/router.tsx';
 import { topWorkers } from '../lib/series.ts';
 import type { Miner, MinerHistoryPoint, Pool } from '../lib/types.ts';
 import { Balances, Earnings, Ledger, MinerPayments, WorkersTable } from './miner-parts.tsx';
+import { BalancesByPool } from './miner-pools.tsx';
 
 export const LAST_ADDRESS_KEY = 'enigmapool.address';
 const MAX_WORKER_LINES = 5;
@@ -17,6 +20,8 @@ const MAX_WORKER_LINES = 5;
 export function MinerPage({ address }: { address: string }) {
   const path = `/miners/${encodeURIComponent(address)}`;
   const miner = useApi<Miner>(path, ['miners']);
+  const choice = usePools();
+  const several = choice.pools !== undefined && choice.pools.length > 1;
 
   useEffect(() => {
     if (!miner.data) return;
@@ -37,6 +42,8 @@ export function MinerPage({ address }: { address: string }) {
         <CopyButton text={address} label="address" />
         {miner.data?.links.address && <External href={miner.data.links.address}>explorer</External>}
       </div>
+      {several && <BalancesByPool address={address} shown={choice.current?.id} />}
+      {several && choice.current && <h2 className="pool-heading">In {choice.current.name}</h2>}
       {miner.data ? (
         miner.data.known ? (
           <Dashboard miner={miner.data} path={path} />
