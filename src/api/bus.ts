@@ -41,12 +41,12 @@ export const DEPLOYMENT_EVENTS: readonly PoolEventType[] = [
 ];
 
 /**
- * The pool an event concerns: its `pool`, else (a block found as the stratum reports it) its data's `pool`;
- * null for a deployment event without one; else the default pool's.
+ * The pool an event concerns: its `pool`, else its data's `poolId` (as src/cli's stats jobs, heights and
+ * found blocks name it); null for a deployment event without one; else the default pool's.
  */
 export function poolOfEvent(e: PoolEvent, defaultPoolId: string): string | null {
   if (e.pool !== undefined) return e.pool;
-  if (typeof e.data.pool === 'string') return e.data.pool;
+  if (typeof e.data.poolId === 'string') return e.data.poolId;
   return DEPLOYMENT_EVENTS.includes(e.type) ? null : defaultPoolId;
 }
 

@@ -42,26 +42,26 @@ const PER_POOL = [
   '/miners/9fNotAnAddress',
 ];
 
-/** Opens a websocket, runs `then` once it is open, and collects `count` JSON messages (5 s at most). */
-function collect(url: string, count: number, then: () => void): Promise<Record<string, unknown>[]> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    const got: Record<string, unknown>[] = [];
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error(`got ${got.length} of ${count} messages: ${JSON.stringify(got)}`));
-    }, 5000);
-    ws.on('open', () => setTimeout(then, 50));
-    ws.on('message', (data) => {
-      got.push(JSON.parse(String(data)));
-      if (got.length === count) {
-        clearTimeout(timer);
-        ws.close();
-        resolve(got);
-      }
-    });
-    ws.on('error', reject);
+/** A websocket's JSON messages as they arrive; `next(n)` waits (5 s at most) until n have. */
+async function listen(url: string) {
+  const ws = new WebSocket(url);
+  const got: Record<string, unknown>[] = [];
+  ws.on('message', (data) => got.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
   });
+  return {
+    async next(count: number) {
+      const deadline = Date.now() + 5000;
+      while (got.length < count) {
+        if (Date.now() > deadline) throw new Error(`got ${got.length} of ${count}: ${JSON.stringify(got)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return got.slice(0, count);
+    },
+    close: () => ws.close(),
+  };
 }
 
 for (const engine of ENGINES) {
@@ -303,20 +303,24 @@ for (const engine of ENGINES) {
         data: { height: 7, miner: CAROL, worker: 'x' },
       };
       const height = { type: 'height' as const, data: { height: 8 } };
-      const down = { type: 'node.down' as const, data: { node: 'main', problems: ['stale'] } };
-      const publish = () => {
-        for (const e of [found, height, down]) s.bus.publish(e);
+      const stats = {
+        type: 'stats' as const,
+        data: { poolId: NEIGHBOUR, pool: { hashrate: { current: 5 } } },
       };
-      const [ours, theirs] = await Promise.all([
-        collect(`${url}/api/v1/ws`, 4, publish),
-        collect(`${url}/notifications`, 3, publish),
-      ]);
+      const down = { type: 'node.down' as const, data: { node: 'main', problems: ['stale'] } };
+      const [a, b] = await Promise.all([listen(`${url}/api/v1/ws`), listen(`${url}/notifications`)]);
+      await Promise.all([a.next(1), b.next(1)]); // both greeted: subscribed to the bus
+      for (const e of [found, height, stats, down]) s.bus.publish(e);
+      const [ours, theirs] = await Promise.all([a.next(5), b.next(4)]);
+      a.close();
+      b.close();
       assert.deepEqual(ours[0], { type: 'hello', data: { pool: 'ergo', pools: ['ergo', NEIGHBOUR] } });
       assert.deepEqual(
         ours.slice(1).map((m) => [m.type, m.pool]),
         [
           ['block.found', NEIGHBOUR],
           ['height', 'ergo'],
+          ['stats', NEIGHBOUR],
           ['node.down', null],
         ],
       );
@@ -325,9 +329,11 @@ for (const engine of ENGINES) {
         [
           ['blockfound', NEIGHBOUR, 'ERG'],
           ['newchainheight', 'ergo', 'ERG'],
+          ['hashrateupdated', NEIGHBOUR, undefined],
         ],
         'miningcore has no message for a node going down',
       );
+      assert.equal(theirs[3]!.hashrate, 5, 'the pool named in data.poolId, as src/cli’s stats jobs publish');
     });
 
     it('health names each pool; the docs have every route under both prefixes', async () => {
