@@ -40,13 +40,9 @@ export const DEPLOYMENT_EVENTS: readonly PoolEventType[] = [
   'database.up',
 ];
 
-/**
- * The pool an event concerns: its `pool`, else its data's `poolId` (as src/cli's stats jobs, heights and
- * found blocks name it); null for a deployment event without one; else the default pool's.
- */
+/** The pool an event concerns: its `pool`; null for a deployment event without one; else the default pool's. */
 export function poolOfEvent(e: PoolEvent, defaultPoolId: string): string | null {
   if (e.pool !== undefined) return e.pool;
-  if (typeof e.data.poolId === 'string') return e.data.poolId;
   return DEPLOYMENT_EVENTS.includes(e.type) ? null : defaultPoolId;
 }
 

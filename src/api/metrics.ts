@@ -1,6 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 import type { PoolFigures } from '../stats/index.ts';
-import { registerSinglePoolFigures } from './single-pool.ts';
 
 /**
  * The pool's Prometheus metrics (names `enigmapool_…`, no per-miner labels; a `pool` label on what is per
@@ -11,8 +10,8 @@ import { registerSinglePoolFigures } from './single-pool.ts';
 export interface StratumSource {
   sessionCount(): number;
   /** Each share's outcome, and the id of the pool whose port it came in on (with `pools`, always given). */
-  onShare(listener: (outcome: string, pool?: string) => void): void;
-  onBlock(listener: (accepted: boolean, pool?: string) => void): void;
+  onShare(listener: (outcome: string, pool: string) => void): void;
+  onBlock(listener: (accepted: boolean, pool: string) => void): void;
 }
 
 /** One pool's current figures (null before its stats job's first run). */
@@ -36,12 +35,6 @@ export interface MetricSources {
   nodes?: () => NodeSource[];
   /** Each pool's current figures, from its stats job. */
   pools?: () => readonly PoolFiguresSource[];
-  /**
-   * One pool's figures, unlabelled, with unlabelled share and block counters (what src/cli/observe.ts
-   * passes until it passes `pools`).
-   * @deprecated pass `pools`.
-   */
-  figures?: () => PoolFigures | null;
   /** Since when the database has been unreachable for the share shipper (ms), or null. */
   databaseOutageSince?: () => number | null;
   now?: () => number;
@@ -55,8 +48,6 @@ export interface PoolMetrics {
 export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'enigmapool_' });
   const now = s.now ?? Date.now;
-  // A single-pool caller's counters keep their labels of before (no pool).
-  const byPool = s.figures === undefined;
   if (s.stratum) {
     const stratum = s.stratum;
     new Gauge({
@@ -70,19 +61,19 @@ export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolM
     const shares = new Counter({
       name: 'enigmapool_shares_total',
       help: 'Submitted shares by pool and outcome (accepted, block, stale, duplicate, low-difficulty, invalid, unauthorized, busy)',
-      labelNames: byPool ? ['pool', 'outcome'] : ['outcome'],
+      labelNames: ['pool', 'outcome'],
       registers: [registry],
     });
     const blocks = new Counter({
       name: 'enigmapool_blocks_submitted_total',
       help: 'Block candidates found by this instance, by pool and whether a node accepted them',
-      labelNames: byPool ? ['pool', 'result'] : ['result'],
+      labelNames: ['pool', 'result'],
       registers: [registry],
     });
-    stratum.onShare((outcome, pool = '') => shares.inc(byPool ? { pool, outcome } : { outcome }));
-    stratum.onBlock((accepted, pool = '') => {
+    stratum.onShare((outcome, pool) => shares.inc({ pool, outcome }));
+    stratum.onBlock((accepted, pool) => {
       const result = accepted ? 'accepted' : 'rejected';
-      blocks.inc(byPool ? { pool, result } : { result });
+      blocks.inc({ pool, result });
     });
   }
   const check = new Histogram({
@@ -186,7 +177,6 @@ export function registerPoolMetrics(registry: Registry, s: MetricSources): PoolM
       failed: p.payments.failed,
     }));
   }
-  if (s.figures) registerSinglePoolFigures(registry, s.figures, now);
   if (s.databaseOutageSince) {
     const since = s.databaseOutageSince;
     new Gauge({

@@ -11,12 +11,7 @@ export interface EventNotifierOptions {
   bus: EventBus;
   webhooks: WebhookSender | null;
   /** The pools whose events it delivers, each described by its own description. */
-  pools?: readonly PoolDescription[];
-  /**
-   * One pool (what src/cli/observe.ts passes until it passes `pools`).
-   * @deprecated pass `pools`.
-   */
-  pool?: PoolDescription;
+  pools: readonly PoolDescription[];
   /** This process's name (the lease holder: one instance delivers). */
   holder: string;
   pollMs?: number;
@@ -39,7 +34,7 @@ export class EventNotifier {
 
   constructor(private readonly o: EventNotifierOptions) {
     this.logger = o.logger ?? pino({ level: 'silent' });
-    this.pools = o.pools ?? (o.pool ? [o.pool] : []);
+    this.pools = o.pools;
     if (this.pools.length === 0) throw new Error('an event notifier needs the pools it delivers for');
   }
 

@@ -23,12 +23,11 @@ import { registerAdminRoutes } from './routes-admin.ts';
 import { registerMinerRoutes } from './routes-miner.ts';
 import { registerMiningcoreRoutes } from './routes-miningcore.ts';
 import { registerPoolRoutes } from './routes-v1.ts';
-import { apiContextOf, type SinglePoolContext } from './single-pool.ts';
 import { registerWebsockets } from './ws.ts';
 
 export interface ApiServerOptions {
-  /** Every pool served (the default first) and what they share; a single-pool context is still accepted. */
-  ctx: ApiContext | SinglePoolContext;
+  /** Every pool served (the default first) and what they share. */
+  ctx: ApiContext;
   host: string;
   port: number;
   /** Proxies whose X-Forwarded-For is believed: true, or their addresses. */
@@ -122,7 +121,7 @@ function hostForUrl(host: string): string {
 }
 
 export function buildApiServer(o: ApiServerOptions): FastifyInstance {
-  const ctx = apiContextOf(o.ctx);
+  const ctx = o.ctx;
   const app = Fastify({
     logger: false,
     trustProxy: o.trustProxy,

@@ -116,7 +116,8 @@ export function watchPool(o: {
           resolveAddress();
           o.bus.publish({
             type: 'stats',
-            data: { ...statsJson(s.pool, config.stats.intervalSeconds), poolId: pool.description.id },
+            pool: pool.description.id,
+            data: statsJson(s.pool, config.stats.intervalSeconds),
           });
         },
       })

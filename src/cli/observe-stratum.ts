@@ -84,6 +84,7 @@ export async function watchStratum(w: WatchedStratum): Promise<() => Promise<voi
   stratum.events.on('block', ({ share, accepted }) =>
     w.bus.publish({
       type: 'block.found',
+      pool: share.poolId,
       data: {
         height: share.height,
         miner: share.address,
@@ -91,7 +92,6 @@ export async function watchStratum(w: WatchedStratum): Promise<() => Promise<voi
         at: new Date(share.time).toISOString(),
         accepted,
         instance,
-        poolId: share.poolId,
       },
     }),
   );

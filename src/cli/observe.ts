@@ -114,14 +114,16 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
         ? {
             stratum: {
               sessionCount: () => stratum.sessionCount,
-              onShare: (fn: (outcome: string) => void) => stratum.events.on('share', (e) => fn(e.outcome)),
-              onBlock: (fn: (accepted: boolean) => void) => stratum.events.on('block', (e) => fn(e.accepted)),
+              onShare: (fn: (outcome: string, pool: string) => void) =>
+                stratum.events.on('share', (e) => fn(e.outcome, e.poolId)),
+              onBlock: (fn: (accepted: boolean, pool: string) => void) =>
+                stratum.events.on('block', (e) => fn(e.accepted, e.share.poolId)),
             },
           }
         : {}),
       ...(p.verifierQueue ? { verifierQueue: p.verifierQueue } : {}),
       nodes: () => nodeSets.flatMap((set) => set.health().nodes),
-      figures: () => main.latest(),
+      pools: () => [...pools.values()].map((s) => ({ pool: s.pool.description.id, figures: s.latest() })),
       ...(p.sink ? { databaseOutageSince: () => p.sink!.stats.outageSince } : {}),
     });
 
@@ -171,7 +173,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
     for (const set of nodeSets) {
       const served = p.pools.filter((pool) => pool.nodes === set).map((pool) => pool.description.id);
       set.on('height', ({ height }) => {
-        for (const poolId of served) bus.publish({ type: 'height', data: { height, poolId } });
+        for (const pool of served) bus.publish({ type: 'height', pool, data: { height } });
       });
       // Node up/down from the accounting leader only: every role watches the nodes, and webhooks would
       // otherwise get one copy per process.
@@ -205,7 +207,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
         db: p.db,
         bus,
         webhooks,
-        pool: mainDescription,
+        pools: p.pools.map((pool) => pool.description),
         holder,
         logger: logger.child({ part: 'events' }),
       });
@@ -218,11 +220,13 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
       api = await startApiServer({
         ctx: {
           db: p.db,
-          cache: main.cache,
-          pool: mainDescription,
+          pools: p.pools.map((pool) => ({
+            pool: pool.description,
+            cache: pools.get(pool.description.id)!.cache,
+            nodes: () => nodeFigures(pool.nodes),
+            checkAddress: addressValidator(pool.description.network),
+          })),
           bus,
-          nodes: () => nodeFigures(p.pools[0]!.nodes),
-          checkAddress: addressValidator(mainDescription.network),
           logger: logger.child({ part: 'api' }),
           now: Date.now,
           metrics: p.registry,

@@ -305,7 +305,8 @@ for (const engine of ENGINES) {
       const height = { type: 'height' as const, data: { height: 8 } };
       const stats = {
         type: 'stats' as const,
-        data: { poolId: NEIGHBOUR, pool: { hashrate: { current: 5 } } },
+        pool: NEIGHBOUR,
+        data: { pool: { hashrate: { current: 5 } } },
       };
       const down = { type: 'node.down' as const, data: { node: 'main', problems: ['stale'] } };
       const [a, b] = await Promise.all([listen(`${url}/api/v1/ws`), listen(`${url}/notifications`)]);
@@ -333,7 +334,7 @@ for (const engine of ENGINES) {
         ],
         'miningcore has no message for a node going down',
       );
-      assert.equal(theirs[3]!.hashrate, 5, 'the pool named in data.poolId, as src/cli’s stats jobs publish');
+      assert.equal(theirs[3]!.hashrate, 5, 'the stats of the pool the event names');
     });
 
     it('health names each pool; the docs have every route under both prefixes', async () => {
@@ -362,7 +363,7 @@ for (const engine of ENGINES) {
     });
 
     it('/metrics: the per-pool figures and counters carry a pool label, nothing a miner label', async () => {
-      const listeners: { share?: (o: string, p?: string) => void; block?: (a: boolean, p?: string) => void } =
+      const listeners: { share?: (o: string, p: string) => void; block?: (a: boolean, p: string) => void } =
         {};
       registerPoolMetrics(s.registry, {
         stratum: {

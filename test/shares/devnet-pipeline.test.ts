@@ -7,7 +7,6 @@ import { startDevnet } from '../../src/devnet/index.ts';
 import { NodeSet, parseNodeJson } from '../../src/ergo/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
 import { DatabaseShareStore, DurableShareSink } from '../../src/shares/index.ts';
-import type { StratumServer } from '../../src/stratum/index.ts';
 import { ergoServer } from '../helpers/stratum-harness.ts';
 import { ADDRESS, tempDir, until } from './helpers.ts';
 

@@ -12,7 +12,6 @@ import {
   type JournalFs,
   nodeJournalFs,
 } from '../../src/shares/index.ts';
-import type { StratumServer } from '../../src/stratum/index.ts';
 import { TestStratumClient } from '../helpers/stratum-client.ts';
 import { ergoServer, MINER_ADDRESS, msgHex } from '../helpers/stratum-harness.ts';
 import { SpyFs, until } from './helpers.ts';
