@@ -1,7 +1,8 @@
 // The stratum server every bench loads: one loopback port where every nonce is a share (difficulty 1e-10, so
 // every submit is fully verified), no blocks (b = 1), and limits wide enough for a load generator.
-import { parseDifficulty } from '../src/autolykos/index.ts';
+
 import { ergoStratumPool } from '../src/cli/coins.ts';
+import { parseDifficulty } from '../src/coin/index.ts';
 import { type ShareSink, StratumServer, type StratumServerOptions } from '../src/stratum/index.ts';
 
 export const EVERY_NONCE_WORK = { msg: '01'.padStart(64, '0'), b: 1n, height: 1_925_000, version: 3 };

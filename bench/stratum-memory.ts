@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { parseDifficulty } from '../src/autolykos/index.ts';
 import { ergoStratumPool } from '../src/cli/coins.ts';
+import { parseDifficulty } from '../src/coin/index.ts';
 import { MemoryShareSink, StratumServer } from '../src/stratum/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/enigmapool', import.meta.url));

@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { lcm } from './exact.ts';
 
 /** What a credit is for: a miner's part of a block, a fee recipient's part, or the pool's own account. */

@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import type { Sql } from '../db/index.ts';
 import { ratioText } from './exact.ts';
 import type { FeeSchedule } from './fees.ts';

@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { type ErgoTransaction, MINER_REWARD_DELAY, REEMISSION_TOKEN_ID } from '../ergo/index.ts';
 
 export type BlockStatus = 'pending' | 'confirmed' | 'orphaned';

@@ -1,4 +1,4 @@
-import { formatRatio, type Ratio } from '../autolykos/index.ts';
+import { formatRatio, type Ratio } from '../coin/index.ts';
 
 /**
  * Exact arithmetic for money and weights: bigint and Ratio only, never a JS number.
@@ -18,7 +18,7 @@ export {
   parseDecimal,
   sub,
   ZERO,
-} from '../autolykos/index.ts';
+} from '../coin/index.ts';
 
 /** Decimal text of a ratio with up to `digits` fractional digits, rounded half up (display only). */
 export function ratioText(value: Ratio, digits = 9): string {

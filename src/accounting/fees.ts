@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { add, compare, parseDecimal, ratioText, ZERO } from './exact.ts';
 
 /** A fee recipient as configured: an address and a percentage written as an exact decimal ("1.5"). */

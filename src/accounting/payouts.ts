@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { InvalidAddressError, type NetworkName, parseAddress } from '../ergo/index.ts';
 import { apportion } from './apportion.ts';
 import { isInternalAccount } from './schemes.ts';

@@ -1,4 +1,4 @@
-import { type Ratio, ratio } from '../autolykos/index.ts';
+import { type Ratio, ratio } from '../coin/index.ts';
 import { compare, sub, ZERO } from './exact.ts';
 import { checkShareWeight, type ShareWeight, WeightSum } from './weights.ts';
 

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { type Database, setRetentionHold } from '../db/index.ts';
 import type { Alert } from './alerts.ts';
 import type { FeeSchedule } from './fees.ts';

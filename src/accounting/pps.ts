@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { minerRewardAt } from '../ergo/index.ts';
 import { apportion, type Claim, type Credit } from './apportion.ts';
 import { add, compare, floor, getOrCreate, mul, ONE, sub, ZERO } from './exact.ts';

@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { apportion, type Claim, type Credit } from './apportion.ts';
 import { div, getOrCreate, mul, ONE, sub } from './exact.ts';
 import type { FeeSchedule } from './fees.ts';

@@ -1,4 +1,5 @@
-import { expectedHashes, type Ratio, ratio, shareTarget } from '../autolykos/index.ts';
+import { expectedHashes, shareTarget } from '../autolykos/index.ts';
+import { type Ratio, ratio } from '../coin/index.ts';
 import { add, lcm, ZERO } from './exact.ts';
 
 /**

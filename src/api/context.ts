@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import type { Database } from '../db/index.ts';
 import type { NodeFigures, StatsCache } from '../stats/index.ts';
 import type { EventBus } from './bus.ts';

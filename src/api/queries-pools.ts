@@ -1,31 +1,6 @@
 import type { Sql } from '../db/index.ts';
-import { BLOCK_COLUMNS, type BlockRow, type BlockStatus, type Page } from './queries.ts';
 
 /** The API's reads that span pools: each row still names its pool, and no figure adds two pools up. */
-
-/** Blocks of the given pools (miningcore's /api/blocks), newest first. */
-export async function blocksOfPools(
-  sql: Sql,
-  poolIds: readonly string[],
-  statuses: readonly BlockStatus[],
-  offset: number,
-  limit: number,
-): Promise<Page<BlockRow>> {
-  const filter = `WHERE pool_id = ANY($3::text[])${statuses.length > 0 ? ' AND status = ANY($4::text[])' : ''}`;
-  const params: unknown[] = [limit, offset, poolIds];
-  if (statuses.length > 0) params.push(statuses);
-  const [rows, count] = await Promise.all([
-    sql.query<BlockRow>(
-      `SELECT ${BLOCK_COLUMNS} FROM blocks ${filter} ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
-      params,
-    ),
-    sql.query<{ n: bigint }>(
-      `SELECT count(*) AS n FROM blocks ${filter.replace('$3', '$1').replace('$4', '$2')}`,
-      params.slice(2),
-    ),
-  ]);
-  return { items: rows.rows, total: Number(count.rows[0]!.n) };
-}
 
 export interface PoolBalance {
   immature: bigint;

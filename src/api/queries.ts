@@ -36,15 +36,16 @@ export interface Page<T> {
   total: number;
 }
 
-export async function blocksPage(
+/** Blocks of the given pools (miningcore's /api/blocks), newest first. */
+export async function blocksOfPools(
   sql: Sql,
-  poolId: string,
+  poolIds: readonly string[],
   statuses: readonly BlockStatus[],
   offset: number,
   limit: number,
 ): Promise<Page<BlockRow>> {
-  const filter = `WHERE pool_id = $3${statuses.length > 0 ? ' AND status = ANY($4::text[])' : ''}`;
-  const params: unknown[] = [limit, offset, poolId];
+  const filter = `WHERE pool_id = ANY($3::text[])${statuses.length > 0 ? ' AND status = ANY($4::text[])' : ''}`;
+  const params: unknown[] = [limit, offset, poolIds];
   if (statuses.length > 0) params.push(statuses);
   const [rows, count] = await Promise.all([
     sql.query<BlockRow>(
@@ -57,6 +58,16 @@ export async function blocksPage(
     ),
   ]);
   return { items: rows.rows, total: Number(count.rows[0]!.n) };
+}
+
+export async function blocksPage(
+  sql: Sql,
+  poolId: string,
+  statuses: readonly BlockStatus[],
+  offset: number,
+  limit: number,
+): Promise<Page<BlockRow>> {
+  return blocksOfPools(sql, [poolId], statuses, offset, limit);
 }
 
 export async function blocksAt(sql: Sql, poolId: string, height: number): Promise<BlockRow[]> {

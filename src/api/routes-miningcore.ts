@@ -17,6 +17,7 @@ import {
   sizeOf,
 } from './miningcore-shapes.ts';
 import {
+  blocksOfPools,
   earningsByDay,
   ledgerPage,
   minerAccount,
@@ -25,7 +26,6 @@ import {
   outputsPage,
   poolHistory,
 } from './queries.ts';
-import { blocksOfPools } from './queries-pools.ts';
 import { utcMidnight, validAddress } from './routes-miner.ts';
 import type { BLOCK_STATUSES } from './schemas.ts';
 

@@ -1,27 +1,5 @@
 /** Autolykos v2: the exact, pure PoW and difficulty core, the fast kernels and the verifier thread pool. */
 
-// Exact rationals and share-difficulty parsing live in the coin seam; re-exported for Autolykos' callers.
-export {
-  add,
-  clamp,
-  compare,
-  difficultyFromNumber,
-  div,
-  equal,
-  floor,
-  formatRatio,
-  gcd,
-  isZero,
-  lcm,
-  mul,
-  ONE,
-  parseDecimal,
-  parseDifficulty,
-  type Ratio,
-  ratio,
-  sub,
-  ZERO,
-} from '../coin/index.ts';
 export { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes, InvalidFieldError } from './bytes.ts';
 export { decodeCompactBits, encodeCompactBits } from './compact-bits.ts';
 export {

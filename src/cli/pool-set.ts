@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { type Accounting, sharedAccounting, startAccounting } from '../accounting/index.ts';
 import type { PoolDescription } from '../api/index.ts';
-import { parseDifficulty, type VerifierPool } from '../autolykos/index.ts';
+import type { VerifierPool } from '../autolykos/index.ts';
 import type { Coin } from '../coin/index.ts';
+import { parseDifficulty } from '../coin/index.ts';
 import { defaultPoolId, type PoolConfig, poolsOf, type ResolvedPool } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { type ErgoWork, NodeSet } from '../ergo/index.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDifficulty } from '../autolykos/index.ts';
+import { parseDifficulty } from '../coin/index.ts';
 import { ConfigError, defaultPoolId, loadConfig, type PoolConfig, poolsOf } from '../config/index.ts';
 import { DatabaseConnectionError, MigrationError } from '../db/index.ts';
 import { integerOption, portOption } from './args.ts';

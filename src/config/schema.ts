@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accountingConfigSchema } from '../accounting/index.ts';
 import { WEBHOOK_EVENT_TYPES } from '../api/index.ts';
-import { parseDifficulty } from '../autolykos/index.ts';
+import { parseDifficulty } from '../coin/index.ts';
 import { addressSet } from '../stratum/index.ts';
 
 /** A share difficulty written as a decimal string or number ("0.01", 1e-3); kept as text, parsed exactly later. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { floor, mul, ONE, parseDecimal, type Ratio } from '../autolykos/index.ts';
+import { floor, mul, ONE, parseDecimal, type Ratio } from '../coin/index.ts';
 import type { PoolUrl } from './url.ts';
 
 export interface PoolJob {

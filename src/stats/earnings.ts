@@ -1,4 +1,4 @@
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 
 /** Estimated earnings, pure. The float inputs (hashrates, window share) are estimates; money stays bigint. */
 

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { Ratio } from '../autolykos/index.ts';
+import type { Ratio } from '../coin/index.ts';
 import { acquireLease, type Database, holdsLease, type Lease, releaseLease, type Sql } from '../db/index.ts';
 import { aggregateBuckets, statsBegin } from './aggregate.ts';
 import type { StatsCache } from './cache.ts';

@@ -1,5 +1,5 @@
 import type { Credit, CreditShare } from '../../src/accounting/index.ts';
-import type { Ratio } from '../../src/autolykos/index.ts';
+import type { Ratio } from '../../src/coin/index.ts';
 
 /** ERG text → nanoERG ("1.5" → 1_500_000_000n). */
 export function erg(text: string): bigint {

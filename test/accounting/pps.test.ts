@@ -12,13 +12,8 @@ import {
   shareWeight,
   WeightSum,
 } from '../../src/accounting/index.ts';
-import {
-  blockTarget,
-  DIFF1_TARGET,
-  expectedHashes,
-  parseDifficulty,
-  TWO_POW_256,
-} from '../../src/autolykos/index.ts';
+import { blockTarget, DIFF1_TARGET, expectedHashes, TWO_POW_256 } from '../../src/autolykos/index.ts';
+import { parseDifficulty } from '../../src/coin/index.ts';
 import { byParty, erg, r, rng, share, total } from './helpers.ts';
 
 const pps = (address: string, hashes: number | bigint, d: number | bigint, height = 1_925_000): PpsShare => ({

@@ -7,18 +7,16 @@ import {
   decodeCompactBits,
   encodeCompactBits,
   expectedHashes,
-  formatRatio,
   GROUP_ORDER_Q,
   isBlockSolution,
   meetsTarget,
   networkDifficultyInShareUnits,
-  parseDifficulty,
-  ratio,
   shareDifficultyOfTarget,
   shareTarget,
   TWO_POW_256,
   vlqUnsigned,
 } from '../../src/autolykos/index.ts';
+import { formatRatio, parseDifficulty, ratio } from '../../src/coin/index.ts';
 
 describe('compact nBits', () => {
   const cases: [number, bigint][] = [

@@ -1,5 +1,6 @@
-import { parseDifficulty, VerifierPool } from '../../src/autolykos/index.ts';
+import { VerifierPool } from '../../src/autolykos/index.ts';
 import { ergoStratumPool } from '../../src/cli/coins.ts';
+import { parseDifficulty } from '../../src/coin/index.ts';
 import type { NetworkName } from '../../src/ergo/index.ts';
 import {
   type BoundPort,

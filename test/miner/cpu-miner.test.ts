@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { parseDifficulty } from '../../src/autolykos/index.ts';
+import { parseDifficulty } from '../../src/coin/index.ts';
 import { CpuMiner, parsePoolUrl } from '../../src/miner/index.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { MINER_ADDRESS, msgHex, portConfig, startHarness } from '../helpers/stratum-harness.ts';

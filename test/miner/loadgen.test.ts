@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseDifficulty } from '../../src/autolykos/index.ts';
+import { parseDifficulty } from '../../src/coin/index.ts';
 import { loopbackSources, runLoadgen } from '../../src/miner/index.ts';
 import { MINER_ADDRESS, msgHex, portConfig, startHarness } from '../helpers/stratum-harness.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDifficulty, ratio } from '../../src/autolykos/index.ts';
+import { parseDifficulty, ratio } from '../../src/coin/index.ts';
 import { ERGO_DIALECT, type ErgoWork } from '../../src/ergo/index.ts';
 import { ExtranonceAllocator } from '../../src/stratum/extranonce.ts';
 import { JobBook } from '../../src/stratum/jobs.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseDifficulty } from '../../src/autolykos/index.ts';
+import { parseDifficulty } from '../../src/coin/index.ts';
 import { proxyV2Header } from '../../src/stratum/index.ts';
 import { TestStratumClient } from '../helpers/stratum-client.ts';
 import {

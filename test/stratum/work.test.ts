@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { equal, parseDifficulty } from '../../src/autolykos/index.ts';
+import { equal, parseDifficulty } from '../../src/coin/index.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { TestStratumClient } from '../helpers/stratum-client.ts';
 import {
