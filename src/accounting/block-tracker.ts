@@ -1,29 +1,21 @@
 import pino, { type Logger } from 'pino';
+import type { ChainReader } from '../coin/index.ts';
 import type { Database, Sql } from '../db/index.ts';
-import type { BlockHeader, BlockTransactions, NodeInfo } from '../ergo/index.ts';
 import type { Alert } from './alerts.ts';
 import { blockEffort, type CreditSettings, creditBlock } from './block-credit.ts';
 import { type ChainView, type Classification, type ClassifyRules, classifyBlock } from './classify.ts';
 import { ratioText } from './exact.ts';
 import { alertSilentInstances, bigOrNull, jsonWithBigints, sharesCompleteUntil } from './rows.ts';
 
-/** The node routes the block lifecycle reads (ErgoNodeClient has them all). */
-export interface ChainNode {
-  info(): Promise<Pick<NodeInfo, 'fullHeight'>>;
-  blockIdsAt(height: number): Promise<string[]>;
-  blockHeader(headerId: string): Promise<BlockHeader | null>;
-  blockTransactions(headerId: string): Promise<BlockTransactions | null>;
-}
-
 export interface BlockTrackerOptions extends CreditSettings {
   db: Database;
   /** The pool whose blocks are tracked and credited. */
   poolId: string;
-  /** The node to ask (called each pass: e.g. the NodeSet's current or wallet node). */
-  node: () => ChainNode;
-  /** The pool's mining key (/mining/rewardPublicKey of the wallet node), resolved once. */
+  /** The coin's chain, as one node shows it (called each pass: e.g. through the NodeSet's wallet node). */
+  chain: () => ChainReader;
+  /** The pool's identity on chain (Ergo: the wallet node's /mining/rewardPublicKey), resolved once. */
   poolPublicKey: string | (() => Promise<string>);
-  rules: Omit<ClassifyRules, 'poolPublicKey'>;
+  rules: ClassifyRules;
   /**
    * Crediting waits for every pool instance's shares; one that reported nothing for this long raises an
    * 'instance-lagging' alert (default 15 min), repeated at most this often.
@@ -100,12 +92,11 @@ export class BlockTracker {
       transient: 0,
       restored: 0,
     };
-    const node = this.o.node();
+    const chain = this.o.chain();
     let tip: number | null = null;
     let tipError = '';
     try {
-      tip = (await node.info()).fullHeight;
-      if (tip === null) tipError = 'the node has no full blocks yet';
+      tip = await chain.tipHeight();
     } catch (err) {
       tipError = (err as Error).message;
     }
@@ -118,14 +109,15 @@ export class BlockTracker {
       [recheckFrom, this.o.poolId],
     );
     if (open.rows.length === 0) return report;
-    const rules: ClassifyRules = { ...this.o.rules, poolPublicKey: await this.poolKey() };
+    const rules = this.o.rules;
+    const poolKey = await this.poolKey();
     const complete = await sharesCompleteUntil(this.o.db);
     let waiting = false;
     for (const block of open.rows) {
       if (block.status === 'orphaned' && tip === null) continue;
       report.checked++;
       const view: ChainView =
-        tip === null ? { ok: false, error: tipError } : await this.view(node, block, tip, rules);
+        tip === null ? { ok: false, error: tipError } : await this.view(chain, block, tip, poolKey);
       const verdict = classifyBlock({ height: block.height, nonce: block.nonce }, view, rules);
       const sharesIn = complete === null || complete >= block.created_at;
       if (!sharesIn && block.credited_at === null) waiting = true;
@@ -142,24 +134,16 @@ export class BlockTracker {
   }
 
   private async view(
-    node: ChainNode,
+    chain: ChainReader,
     block: PendingRow,
     tip: number,
-    rules: ClassifyRules,
+    poolKey: string,
   ): Promise<ChainView> {
     try {
-      if (tip < block.height) return { ok: true, tipHeight: tip, bestHeader: null, transactions: null };
-      const ids = await node.blockIdsAt(block.height);
-      const bestId = ids[0];
-      if (!bestId) return { ok: true, tipHeight: tip, bestHeader: null, transactions: null };
-      const header = await node.blockHeader(bestId);
-      if (!header) return { ok: false, error: `header ${bestId} not found` };
-      const bestHeader = { id: header.id, height: header.height, powSolutions: header.powSolutions };
-      const ours =
-        header.powSolutions.pk.toLowerCase() === rules.poolPublicKey.toLowerCase() &&
-        header.powSolutions.n.toLowerCase() === block.nonce.toLowerCase();
-      const transactions = ours ? ((await node.blockTransactions(bestId))?.transactions ?? null) : null;
-      return { ok: true, tipHeight: tip, bestHeader, transactions };
+      if (tip < block.height) return { ok: true, tipHeight: tip, best: null, reward: null };
+      const best = await chain.blockAt(block.height, block.nonce, poolKey);
+      const reward = best?.ours ? await chain.rewardIn(best.id, poolKey) : null;
+      return { ok: true, tipHeight: tip, best, reward };
     } catch (err) {
       return { ok: false, error: (err as Error).message };
     }

@@ -20,20 +20,16 @@ export { blockEffort, type CreditableBlock, type CreditSettings, creditBlock } f
 export {
   BlockTracker,
   type BlockTrackerOptions,
-  type ChainNode,
   type TrackerReport,
 } from './block-tracker.ts';
 export {
   type BlockReward,
   type BlockStatus,
-  blockRewardOf,
-  type ChainHeaderView,
   type ChainView,
   type Classification,
   type ClassifyRules,
   classifyBlock,
   DEFAULT_CLASSIFY_RULES,
-  isMinerRewardTreeOf,
   type PoolBlockRef,
 } from './classify.ts';
 export {

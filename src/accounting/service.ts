@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
+import type { ChainReader } from '../coin/index.ts';
 import type { Database } from '../db/index.ts';
 import { type NetworkName, parseAddress } from '../ergo/index.ts';
 import { type AccountingEvents, alertChannel } from './alerts.ts';
-import { BlockTracker, type ChainNode } from './block-tracker.ts';
+import { BlockTracker } from './block-tracker.ts';
 import { type AccountingConfig, feesOf, payoutRulesOf } from './config.ts';
 import { parseDecimal } from './exact.ts';
 import { Leadership } from './leadership.ts';
@@ -16,8 +17,8 @@ export interface AccountingOptions {
   db: Database;
   /** The pool these jobs account for (config `pool.id`): its blocks, shares, ledger and payments. */
   poolId: string;
-  /** The node blocks are checked against (e.g. the NodeSet's wallet node, or its current node). */
-  chain: () => ChainNode;
+  /** The coin's chain blocks are checked against (e.g. through the NodeSet's current or wallet node). */
+  chain: () => ChainReader;
   /** The wallet node that pays (NodeSet.wallet()); null: no payouts from this instance. */
   wallet: (() => WalletNode) | null;
   /** Every node of the pool (NodeSet.clients()): a payment's transaction is looked for in each mempool. */
@@ -105,7 +106,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
   const tracker = new BlockTracker({
     db: o.db,
     poolId: o.poolId,
-    node: o.chain,
+    chain: o.chain,
     poolPublicKey: o.poolPublicKey,
     scheme: c.scheme,
     fees,

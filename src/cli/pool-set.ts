@@ -6,7 +6,7 @@ import type { Coin } from '../coin/index.ts';
 import { parseDifficulty } from '../coin/index.ts';
 import { defaultPoolId, type PoolConfig, poolsOf, type ResolvedPool } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import { type ErgoWork, NodeSet } from '../ergo/index.ts';
+import { type ErgoWork, ergoChainReader, NodeSet } from '../ergo/index.ts';
 import type { PortConfig, StratumPoolOptions } from '../stratum/index.ts';
 import { coinOf, ergoStratumPool } from './coins.ts';
 import type { ObservedPool } from './observe-pool.ts';
@@ -143,7 +143,7 @@ export function startPoolsAccounting(
         poolId: pool.id,
         ...(pipeline?.deferred ? { ready: pipeline.ready } : {}),
         shared,
-        chain: () => nodes.client(nodes.current ?? walletNode ?? fallback),
+        chain: () => ergoChainReader(nodes.client(nodes.current ?? walletNode ?? fallback)),
         wallet: walletNode ? () => nodes.wallet() : null,
         nodes: () => nodes.clients(),
         poolPublicKey: () => nodes.rewardPublicKey(),

@@ -25,8 +25,11 @@ export {
 } from './rational.ts';
 export { notificationLine } from './stratum-lines.ts';
 export {
+  type BlockReward,
   type BlockSubmission,
   type BlockSubmitter,
+  type ChainBlockAt,
+  type ChainReader,
   type Coin,
   type CoinUnits,
   type CoinWork,

@@ -90,6 +90,45 @@ export interface StratumDialect<W extends CoinWork = CoinWork> {
   submittedNonce(params: readonly unknown[], extranonce1: string, extranonce2Size: number): SubmittedNonce;
 }
 
+/** The pool's reward in one of its blocks, read from the chain (smallest units). */
+export interface BlockReward {
+  /** Σ values of the outputs paying the pool's reward script. */
+  gross: bigint;
+  /** Of gross, what the coin's rules owe elsewhere and the pool may not distribute (Ergo: EIP-27 re-emission; else 0). */
+  reemission: bigint;
+  /** gross − reemission: what the pool may distribute. */
+  reward: bigint;
+  /** Of gross: the new coins (the block's emission or coinbase). */
+  emission: bigint;
+  /** Of gross: the transaction fees. */
+  fees: bigint;
+  /** Ids of the reward outputs (Ergo: box ids); none means the block pays no output to the pool. */
+  boxIds: string[];
+}
+
+/** The best-chain block at a height, compared with the pool's block there. */
+export interface ChainBlockAt {
+  id: string;
+  /** Mined by the pool (its key) with the nonce the pool submitted. */
+  ours: boolean;
+  /** Why it is not ours, for the log ('key', 'nonce'). */
+  mismatch?: string;
+}
+
+/**
+ * How accounting reads a coin's chain (the block lifecycle). Each call may fail (a node error): accounting
+ * treats a throw as transient and changes nothing. `poolKey` is the pool's identity on chain (Ergo: the
+ * mining public key the wallet node reports).
+ */
+export interface ChainReader {
+  /** The best fully validated height. */
+  tipHeight(): Promise<number>;
+  /** The best-chain block at `height` compared with the pool's block (its nonce); null when there is none. */
+  blockAt(height: number, nonce: string, poolKey: string): Promise<ChainBlockAt | null>;
+  /** The pool's reward in block `id`; null when its transactions cannot be read now. */
+  rewardIn(id: string, poolKey: string): Promise<BlockReward | null>;
+}
+
 /** What accounting needs from a coin about rewards. */
 export interface RewardRules {
   /** Confirmations before a block's reward may be spent (Ergo: 720, the miner-reward lock). */

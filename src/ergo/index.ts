@@ -13,6 +13,14 @@ export {
   parseAddress,
 } from './address.ts';
 export {
+  blockRewardOf,
+  compareHeader,
+  type ErgoChainNode,
+  type ErgoChainReaderOptions,
+  ergoChainReader,
+  isMinerRewardTreeOf,
+} from './chain-reader.ts';
+export {
   type CallOptions,
   type CandidateOptions,
   ErgoNodeClient,

@@ -8,7 +8,12 @@ import {
 } from '../../src/accounting/index.ts';
 import { networkDifficultyFromTarget } from '../../src/autolykos/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import { ErgoNodeClient, parseAddress, type WalletTransaction } from '../../src/ergo/index.ts';
+import {
+  ErgoNodeClient,
+  ergoChainReader,
+  parseAddress,
+  type WalletTransaction,
+} from '../../src/ergo/index.ts';
 import { type EngineName, type Fresh, freshDatabase } from '../db/helpers.ts';
 import { competitorBlock, mineBlock, startTestNet, type TestNet } from '../devnet/helpers.ts';
 import {
@@ -113,7 +118,7 @@ export function tracker(pool: Pool, scheme: 'pplns' | 'pps' | 'solo' | 'prop' = 
   return new BlockTracker({
     db: pool.db,
     poolId: POOL_ID,
-    node: () => pool.client,
+    chain: () => ergoChainReader(pool.client),
     poolPublicKey: pool.net.devnet.minerPublicKey,
     scheme,
     fees: parseFees([{ address: FEE, percent: '1' }]),

@@ -1,6 +1,6 @@
-import type { ChainNode } from '../../src/accounting/index.ts';
 import {
   type BlockHeader,
+  type ErgoChainNode,
   type ErgoTransaction,
   minerRewardErgoTree,
   REEMISSION_TOKEN_ID,
@@ -12,7 +12,7 @@ export const OTHER_PK = `03${'cd'.repeat(32)}`;
 let boxes = 0;
 
 /** A scripted chain: per height the best header and its transactions; `fail` makes every call throw. */
-export class FakeChain implements ChainNode {
+export class FakeChain implements ErgoChainNode {
   tip = 0;
   fail = false;
   readonly blocks = new Map<number, { id: string; pk: string; n: string; txs: ErgoTransaction[] }>();

@@ -11,7 +11,7 @@ import {
   type WalletNode,
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import { NodeApiError, NodeUnavailableError } from '../../src/ergo/index.ts';
+import { ergoChainReader, NodeApiError, NodeUnavailableError } from '../../src/ergo/index.ts';
 import { ENGINES } from '../db/helpers.ts';
 import { assertLedgerOk, balanceOf, minerAddress, POOL_ID } from './db-helpers.ts';
 import {
@@ -280,7 +280,7 @@ for (const engine of ENGINES) {
         }),
         db,
         poolId: POOL_ID,
-        chain: () => pool.client,
+        chain: () => ergoChainReader(pool.client),
         wallet: () => pool.client,
         poolPublicKey: pool.net.devnet.minerPublicKey,
         network: 'mainnet',

@@ -8,6 +8,7 @@ import {
   startAccounting,
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
+import { ergoChainReader } from '../../src/ergo/index.ts';
 import { ENGINES } from '../db/helpers.ts';
 import { balanceOf, POOL_ID } from './db-helpers.ts';
 import {
@@ -119,7 +120,7 @@ for (const engine of ENGINES) {
           config,
           db,
           poolId: POOL_ID,
-          chain: () => pool.client,
+          chain: () => ergoChainReader(pool.client),
           wallet: () => pool.client,
           poolPublicKey: () => pool.client.rewardPublicKey(),
           network: 'mainnet',

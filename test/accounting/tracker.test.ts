@@ -8,6 +8,7 @@ import {
   parseFees,
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
+import { ergoChainReader } from '../../src/ergo/index.ts';
 import { ENGINES, type Fresh, freshDatabase } from '../db/helpers.ts';
 import {
   assertLedgerOk,
@@ -50,7 +51,7 @@ for (const engine of ENGINES) {
       new BlockTracker({
         db,
         poolId: POOL_ID,
-        node: () => chain,
+        chain: () => ergoChainReader(chain),
         poolPublicKey: POOL_PK,
         scheme,
         fees: parseFees([{ address: FEE, percent: '1' }]),
