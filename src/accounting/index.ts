@@ -82,7 +82,6 @@ export {
 } from './payment-runner.ts';
 export { abandonPayment, LeaseLostError, takePayoutLease } from './payment-store.ts';
 export {
-  addressValidator,
   checkPayoutRules,
   DEFAULT_PAYOUT_RULES,
   NODE_TX_FEE,
@@ -94,7 +93,7 @@ export {
   planPayouts,
 } from './payouts.ts';
 export { type CreditShare, PplnsWindow, type WindowSummary } from './pplns.ts';
-export { netRewardAt, type PpsInput, type PpsResult, type PpsShare, ppsCredits } from './pps.ts';
+export { type PpsInput, type PpsResult, type PpsShare, ppsCredits } from './pps.ts';
 export { type PpsPeriod, PpsRunner, type PpsRunnerOptions } from './pps-runner.ts';
 export {
   type BlockCreditInput,

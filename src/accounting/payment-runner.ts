@@ -29,7 +29,7 @@ import {
 } from './payment-store.ts';
 import { trackSentPayments } from './payment-tracking.ts';
 import type { PaymentRunnerOptions, PayoutReport, WalletNode } from './payment-types.ts';
-import { addressValidator, batchOf, type PlannedBatch, planPayouts } from './payouts.ts';
+import { batchOf, type PlannedBatch, planPayouts } from './payouts.ts';
 import { bigOf, bigOrNull } from './rows.ts';
 import { checkDatabaseLedger } from './snapshot.ts';
 
@@ -236,7 +236,7 @@ export class PaymentRunner {
       })),
       rules: this.o.rules,
       walletAvailable: (await wallet.walletBalances()).balance,
-      validateAddress: addressValidator(this.o.network),
+      validateAddress: this.o.checkAddress,
     });
     report.setAside = plan.setAside;
     report.walletShort = plan.walletShort;

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.ts';
 import type {
-  NetworkName,
   PaymentRequest,
   UnconfirmedTransaction,
   WalletBalances,
@@ -44,7 +43,8 @@ export interface PaymentRunnerOptions {
   /** Every node of the pool: a payment's transaction is looked for in each one's mempool (default: the wallet's). */
   mempools?: () => readonly MempoolNode[];
   rules: PayoutRules;
-  network: NetworkName;
+  /** The coin's address check (Coin.checkAddress): null when the pool can pay the address, else why not. */
+  checkAddress: (address: string) => string | null;
   walletPassword?: string;
   /** Confirmations after which a payment transaction is 'confirmed' (default 10); also the depth of a double spend's proof. */
   confirmations?: number;

@@ -1,5 +1,4 @@
 import type { Ratio } from '../coin/index.ts';
-import { InvalidAddressError, type NetworkName, parseAddress } from '../ergo/index.ts';
 import { apportion } from './apportion.ts';
 import { isInternalAccount } from './schemes.ts';
 
@@ -92,18 +91,6 @@ export function checkPayoutRules(r: PayoutRules): void {
     throw new RangeError(
       `minimum payout must be at least ${floor} nanoERG (smallest output${r.txFeePaidBy === 'miners' ? ' + the whole tx fee' : ''})`,
     );
-}
-
-/** Validator of miner addresses for the pool's network: null when valid, else the reason. */
-export function addressValidator(network: NetworkName): (address: string) => string | null {
-  return (address) => {
-    try {
-      parseAddress(address, network);
-      return null;
-    } catch (err) {
-      return err instanceof InvalidAddressError ? err.reason : (err as Error).message;
-    }
-  };
 }
 
 /** 'pool' mode: one transaction's fee split over the fee payers by their rates (exact, Σ = txFee). */

@@ -13,7 +13,7 @@ export interface PpsRunnerOptions {
   poolId: string;
   fees: FeeSchedule;
   /** Net block reward at a height (default: mainnet emission − EIP-27). */
-  rewardAt?: (height: number) => bigint;
+  rewardAt: (height: number) => bigint;
   /** Without share-shipping progress rows, credit shares older than this (default 10 s). */
   lagMs?: number;
   /** See BlockTracker (default 15 min). */
@@ -99,7 +99,7 @@ export class PpsRunner {
         shares,
         fees: this.o.fees,
         carry,
-        ...(this.o.rewardAt ? { rewardAt: this.o.rewardAt } : {}),
+        rewardAt: this.o.rewardAt,
       });
       const period = `${from?.toISOString() ?? 'start'}..${until.toISOString()}`;
       await insertEntries(tx, poolId, ppsEntries(result.credits, `shares ${period}`), {

@@ -1,5 +1,4 @@
 import type { Ratio } from '../coin/index.ts';
-import { minerRewardAt } from '../ergo/index.ts';
 import { apportion, type Claim, type Credit } from './apportion.ts';
 import { add, compare, floor, getOrCreate, mul, ONE, sub, ZERO } from './exact.ts';
 import type { FeeSchedule } from './fees.ts';
@@ -11,17 +10,12 @@ export interface PpsShare extends CreditShare {
   height: number;
 }
 
-/** Net miner reward of a block at height h (emission minus EIP-27 re-emission, mainnet rules). */
-export function netRewardAt(height: number): bigint {
-  return minerRewardAt(height).net;
-}
-
 export interface PpsInput {
   /** The shares of this PPS period (any order). */
   shares: Iterable<PpsShare>;
   fees: FeeSchedule;
-  /** Net block reward at a height; default: mainnet emission minus EIP-27 re-emission (netRewardAt). */
-  rewardAt?: (height: number) => bigint;
+  /** The reward a block at a height lets the pool distribute (the coin's RewardRules.blockReward). */
+  rewardAt: (height: number) => bigint;
   /** The fraction of a nanoERG not credited by the previous period (0 ≤ carry < 1). */
   carry?: Ratio;
 }
@@ -48,7 +42,7 @@ export interface PpsResult {
  * Tx fees of found blocks are not part of PPS (that would be FPPS): they stay with the pool's account.
  */
 export function ppsCredits(input: PpsInput): PpsResult {
-  const rewardAt = input.rewardAt ?? netRewardAt;
+  const rewardAt = input.rewardAt;
   const carryIn = input.carry ?? ZERO;
   if (carryIn.num < 0n || compare(carryIn, ONE) >= 0) throw new RangeError('PPS carry must be in [0, 1)');
   const byAddress = new Map<string, WeightSum>();

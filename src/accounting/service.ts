@@ -2,7 +2,6 @@ import type { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import type { ChainReader } from '../coin/index.ts';
 import type { Database } from '../db/index.ts';
-import { type NetworkName, parseAddress } from '../ergo/index.ts';
 import { type AccountingEvents, alertChannel } from './alerts.ts';
 import { BlockTracker } from './block-tracker.ts';
 import { type AccountingConfig, feesOf, payoutRulesOf } from './config.ts';
@@ -25,9 +24,10 @@ export interface AccountingOptions {
   nodes?: () => readonly MempoolNode[];
   /** The pool's mining key (the wallet node's /mining/rewardPublicKey). */
   poolPublicKey: string | (() => Promise<string>);
-  network: NetworkName;
-  /** Net block reward at a height for PPS (default mainnet emission − EIP-27). */
-  rewardAt?: (height: number) => bigint;
+  /** The coin's address check (Coin.checkAddress): null when the pool can pay the address, else why not. */
+  checkAddress: (address: string) => string | null;
+  /** The reward a block at a height lets the pool distribute (Coin.rewards.blockReward): PPS rates. */
+  rewardAt: (height: number) => bigint;
   instance?: string;
   /** The database is not reachable yet (the pool started during an outage): no job runs before this resolves. */
   ready?: Promise<unknown>;
@@ -102,7 +102,10 @@ export function startAccounting(o: AccountingOptions): Accounting {
   const c = o.config;
   const fees = feesOf(c);
   // A fee recipient that can never be paid is a configuration error: refuse to start rather than accrue.
-  for (const r of fees.recipients) parseAddress(r.address, o.network);
+  for (const r of fees.recipients) {
+    const why = o.checkAddress(r.address);
+    if (why) throw new RangeError(`fee recipient ${r.address} cannot be paid: ${why}`);
+  }
   const tracker = new BlockTracker({
     db: o.db,
     poolId: o.poolId,
@@ -127,7 +130,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
           fees,
           alert,
           logger,
-          ...(o.rewardAt ? { rewardAt: o.rewardAt } : {}),
+          rewardAt: o.rewardAt,
         })
       : null;
   const lead = o.shared ? { holder: o.shared.holder, leaseMs: o.shared.leaseMs } : (o.leader ?? null);
@@ -145,7 +148,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
           poolId: o.poolId,
           wallet,
           rules: payoutRulesOf(c),
-          network: o.network,
+          checkAddress: o.checkAddress,
           confirmations: c.payouts.confirmations,
           inFlightGraceMs: c.payouts.inFlightGraceSeconds * 1000,
           instance: o.instance ?? '',

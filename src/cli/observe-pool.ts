@@ -19,6 +19,8 @@ export interface ObservedPool {
   accounting: ResolvedPool['accounting'];
   /** The reward the pool may distribute at a height (PPS figures). */
   rewardAt: (height: number) => bigint;
+  /** The coin's address check (the API's miner routes). */
+  checkAddress: (address: string) => string | null;
 }
 
 /** A pool's stats: its cache, and its stats job where this process runs the jobs. */

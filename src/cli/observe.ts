@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { addressValidator } from '../accounting/index.ts';
 import {
   type ApiServer,
   describeEvent,
@@ -224,7 +223,7 @@ export async function startObservability(p: ObservedParts): Promise<Observabilit
             pool: pool.description,
             cache: pools.get(pool.description.id)!.cache,
             nodes: () => nodeFigures(pool.nodes),
-            checkAddress: addressValidator(pool.description.network),
+            checkAddress: pool.checkAddress,
           })),
           bus,
           logger: logger.child({ part: 'api' }),

@@ -69,6 +69,7 @@ export function observedPools(
     nodes: rt.nodes,
     accounting: rt.pool.accounting,
     rewardAt: rt.coin.rewards.blockReward,
+    checkAddress: (address) => rt.coin.checkAddress(address),
   }));
 }
 
@@ -147,7 +148,7 @@ export function startPoolsAccounting(
         wallet: walletNode ? () => nodes.wallet() : null,
         nodes: () => nodes.clients(),
         poolPublicKey: () => nodes.rewardPublicKey(),
-        network: pool.network,
+        checkAddress: (address) => rt.coin.checkAddress(address),
         rewardAt: rt.coin.rewards.blockReward,
         instance: config.instance.id.toString(16).padStart(2, '0'),
         logger: log,

@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/index.ts';
 import {
   ErgoNodeClient,
   ergoChainReader,
+  ergoCoin,
   parseAddress,
   type WalletTransaction,
 } from '../../src/ergo/index.ts';
@@ -144,7 +145,7 @@ export function payments(pool: Pool, extra: Partial<PaymentRunnerOptions> = {}) 
     poolId: POOL_ID,
     wallet: () => pool.client,
     rules: PAYOUT_RULES,
-    network: 'mainnet',
+    checkAddress: ergoCoin('mainnet').checkAddress,
     confirmations: 2,
     inFlightGraceMs: 0,
     mempools: () => pool.clients,

@@ -11,7 +11,7 @@ import {
   type WalletNode,
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import { ergoChainReader, NodeApiError, NodeUnavailableError } from '../../src/ergo/index.ts';
+import { ergoChainReader, ergoCoin, NodeApiError, NodeUnavailableError } from '../../src/ergo/index.ts';
 import { ENGINES } from '../db/helpers.ts';
 import { assertLedgerOk, balanceOf, minerAddress, POOL_ID } from './db-helpers.ts';
 import {
@@ -283,7 +283,8 @@ for (const engine of ENGINES) {
         chain: () => ergoChainReader(pool.client),
         wallet: () => pool.client,
         poolPublicKey: pool.net.devnet.minerPublicKey,
-        network: 'mainnet',
+        checkAddress: ergoCoin('mainnet').checkAddress,
+        rewardAt: ergoCoin('mainnet').rewards.blockReward,
       });
       const alerts: AccountingAlert[] = [];
       accounting.events.on('alert', (a) => alerts.push(a));

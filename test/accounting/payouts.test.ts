@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  addressValidator,
   DEFAULT_PAYOUT_RULES,
   findPaymentTransaction,
   type PayoutCandidate,
@@ -9,7 +8,7 @@ import {
   paysOutputs,
   planPayouts,
 } from '../../src/accounting/index.ts';
-import { p2pkAddress } from '../../src/ergo/index.ts';
+import { ergoCoin, p2pkAddress } from '../../src/ergo/index.ts';
 import { erg } from './helpers.ts';
 
 const addr = (k: number) => p2pkAddress(`02${k.toString(16).padStart(2, '0').repeat(32)}`, 'mainnet');
@@ -181,7 +180,7 @@ describe('payout planning', () => {
       ],
       rules: rules(),
       walletAvailable: erg('100'),
-      validateAddress: addressValidator('mainnet'),
+      validateAddress: ergoCoin('mainnet').checkAddress,
     });
     assert.deepEqual(summary(p), [`${good}:${erg('3') - 1_000_000n}(-1000000)`]);
     assert.equal(p.setAside.length, 1);
@@ -195,7 +194,7 @@ describe('payout planning', () => {
       balances: [{ address: testnet, payable: erg('3') }],
       rules: rules(),
       walletAvailable: erg('100'),
-      validateAddress: addressValidator('mainnet'),
+      validateAddress: ergoCoin('mainnet').checkAddress,
     });
     assert.match(p.setAside[0]!.reason, /testnet address, expected mainnet/);
   });

@@ -7,7 +7,7 @@ import { accountingConfigSchema, startAccounting } from '../../src/accounting/in
 import { VerifierPool } from '../../src/autolykos/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { type Devnet, startDevnet } from '../../src/devnet/index.ts';
-import { ErgoNodeClient, ergoChainReader, NodeSet, parseAddress } from '../../src/ergo/index.ts';
+import { ErgoNodeClient, ergoChainReader, ergoCoin, NodeSet, parseAddress } from '../../src/ergo/index.ts';
 import { CpuMiner } from '../../src/miner/index.ts';
 import { DatabaseShareStore, DurableShareSink } from '../../src/shares/index.ts';
 import type { StratumServer } from '../../src/stratum/index.ts';
@@ -112,7 +112,8 @@ for (const engine of ENGINES) {
         chain: () => ergoChainReader(nodes.wallet()),
         wallet: () => nodes.wallet(),
         poolPublicKey: () => client.rewardPublicKey(),
-        network: 'mainnet',
+        checkAddress: ergoCoin('mainnet').checkAddress,
+        rewardAt: ergoCoin('mainnet').rewards.blockReward,
       });
       try {
         for (let k = 0; k < 3; k++) await devnet.mineCompetitorBlock(); // maturity: 3 blocks
@@ -126,7 +127,10 @@ for (const engine of ENGINES) {
         assert.ok(blocks.rows.every((b) => b.status !== 'pending'));
         // An orphan only lost its height to the pool's other candidate there.
         for (const b of blocks.rows.filter((r) => r.status === 'orphaned'))
-          assert.ok(confirmed.some((c) => c.height === b.height), `orphaned alone at ${b.height}: ${shown}`);
+          assert.ok(
+            confirmed.some((c) => c.height === b.height),
+            `orphaned alone at ${b.height}: ${shown}`,
+          );
         await devnet.mineCompetitorBlock(); // the payment transactions are mined
         await accounting.runOnce();
         const txs = await client.walletTransactions();

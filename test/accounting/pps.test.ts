@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import {
   expectedHashesOfShare,
   NO_FEE,
-  netRewardAt,
   type PpsShare,
   parseFees,
   ppsCredits,
@@ -14,6 +13,7 @@ import {
 } from '../../src/accounting/index.ts';
 import { blockTarget, DIFF1_TARGET, expectedHashes, TWO_POW_256 } from '../../src/autolykos/index.ts';
 import { parseDifficulty } from '../../src/coin/index.ts';
+import { ergoCoin } from '../../src/ergo/index.ts';
 import { byParty, erg, r, rng, share, total } from './helpers.ts';
 
 const pps = (address: string, hashes: number | bigint, d: number | bigint, height = 1_925_000): PpsShare => ({
@@ -21,6 +21,9 @@ const pps = (address: string, hashes: number | bigint, d: number | bigint, heigh
   height,
 });
 const threeErg = () => 3_000_000_000n;
+
+/** Ergo mainnet's rule (emission minus EIP-27 re-emission), as the composition passes it from the coin. */
+const MAINNET_REWARD = ergoCoin('mainnet').rewards.blockReward;
 
 describe('PPS share credits', () => {
   const cases: {
@@ -79,7 +82,7 @@ describe('PPS share credits', () => {
   for (const c of cases) {
     it(c.name, () => {
       const fees = c.percent ? parseFees([{ address: 'FEE', percent: c.percent }]) : NO_FEE;
-      const res = ppsCredits({ shares: c.shares, fees, ...(c.rewardAt ? { rewardAt: c.rewardAt } : {}) });
+      const res = ppsCredits({ shares: c.shares, fees, rewardAt: c.rewardAt ?? MAINNET_REWARD });
       assert.deepEqual(byParty(res.credits), c.want);
       assert.equal(total(res.credits), res.total);
       assert.equal(ratioText(res.carry), c.carry);
@@ -125,17 +128,17 @@ describe('PPS share credits', () => {
   });
 
   it('refuses a carry outside [0, 1) and negative rewards', () => {
-    assert.throws(() => ppsCredits({ shares: [], fees: NO_FEE, carry: r(1) }), /carry/);
+    assert.throws(() => ppsCredits({ shares: [], fees: NO_FEE, rewardAt: threeErg, carry: r(1) }), /carry/);
     assert.throws(
       () => ppsCredits({ shares: [pps('A', 1, 1)], fees: NO_FEE, rewardAt: () => -1n }),
       /reward/,
     );
   });
 
-  it('net reward follows the emission schedule', () => {
-    assert.equal(netRewardAt(1_925_000), erg('3'));
-    assert.equal(netRewardAt(1_500_000), erg('15'));
-    assert.equal(netRewardAt(700_000), erg('66'));
+  it("Ergo's reward rules: the net reward follows the emission schedule", () => {
+    assert.equal(MAINNET_REWARD(1_925_000), erg('3'));
+    assert.equal(MAINNET_REWARD(1_500_000), erg('15'));
+    assert.equal(MAINNET_REWARD(700_000), erg('66'));
   });
 });
 

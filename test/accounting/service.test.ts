@@ -8,7 +8,7 @@ import {
   startAccounting,
 } from '../../src/accounting/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import { ergoChainReader } from '../../src/ergo/index.ts';
+import { ergoChainReader, ergoCoin } from '../../src/ergo/index.ts';
 import { ENGINES } from '../db/helpers.ts';
 import { balanceOf, POOL_ID } from './db-helpers.ts';
 import {
@@ -82,9 +82,10 @@ describe('accounting config', () => {
           chain: () => node,
           wallet: null,
           poolPublicKey: `02${'ab'.repeat(32)}`,
-          network: 'mainnet',
+          checkAddress: ergoCoin('mainnet').checkAddress,
+          rewardAt: ergoCoin('mainnet').rewards.blockReward,
         }),
-      /invalid Ergo address "9notAnAddress"/,
+      /fee recipient 9notAnAddress cannot be paid/,
     );
   });
   for (const [name, raw, re] of bad) {
@@ -123,7 +124,7 @@ for (const engine of ENGINES) {
           chain: () => ergoChainReader(pool.client),
           wallet: () => pool.client,
           poolPublicKey: () => pool.client.rewardPublicKey(),
-          network: 'mainnet',
+          checkAddress: ergoCoin('mainnet').checkAddress,
           rewardAt: () => 3_000_000_000n,
         });
         try {
