@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MINER_REWARD_DELAY, NANOERG_PER_ERG } from '../ergo/index.ts';
+import { NANOERG_PER_ERG } from '../ergo/index.ts';
 import { parseDecimal } from './exact.ts';
 import { type FeeSchedule, parseFees } from './fees.ts';
 import { NODE_TX_FEE, type PayoutRules } from './payouts.ts';
@@ -66,8 +66,8 @@ export const accountingConfigSchema = z
     fees: z.array(z.object({ address: z.string().min(1), percent: decimal }).strict()).default([]),
     /** PPLNS window in network difficulties. */
     pplnsFactor: decimal.default('2'),
-    /** Confirmations before a block is confirmed (720 on mainnet: the reward lock). */
-    confirmations: z.number().int().min(1).default(MINER_REWARD_DELAY),
+    /** Confirmations before a block is confirmed; default: the coin's maturity (Ergo: 720, the reward lock). */
+    confirmations: z.number().int().min(1).optional(),
     /** A block whose height's best block is someone else's is orphaned once that block is this deep. */
     orphanConfirmations: z.number().int().min(1).default(10),
     /** A block whose height has no header at all this far behind the tip is orphaned. */

@@ -124,7 +124,6 @@ export {
 export { checkDatabaseLedger, loadLedgerSnapshot, loadPoolLedgers } from './snapshot.ts';
 export {
   checkShareWeight,
-  expectedHashesOfShare,
   roundEffort,
   type ShareWeight,
   shareWeight,

@@ -26,6 +26,8 @@ export interface AccountingOptions {
   poolPublicKey: string | (() => Promise<string>);
   /** The coin's address check (Coin.checkAddress): null when the pool can pay the address, else why not. */
   checkAddress: (address: string) => string | null;
+  /** Confirmations before a block's reward may be spent (Coin.rewards.maturity): the default of `confirmations`. */
+  maturity: number;
   /** The reward a block at a height lets the pool distribute (Coin.rewards.blockReward): PPS rates. */
   rewardAt: (height: number) => bigint;
   instance?: string;
@@ -100,6 +102,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
   const logger = o.logger ?? pino({ level: 'silent' });
   const { events, alert } = alertChannel(logger);
   const c = o.config;
+  const confirmations = c.confirmations ?? o.maturity;
   const fees = feesOf(c);
   // A fee recipient that can never be paid is a configuration error: refuse to start rather than accrue.
   for (const r of fees.recipients) {
@@ -115,7 +118,7 @@ export function startAccounting(o: AccountingOptions): Accounting {
     fees,
     pplnsFactor: parseDecimal(c.pplnsFactor),
     rules: {
-      confirmations: c.confirmations,
+      confirmations,
       orphanConfirmations: c.orphanConfirmations,
       giveUpAfter: c.orphanAfterBlocks,
     },
@@ -237,8 +240,8 @@ export function startAccounting(o: AccountingOptions): Accounting {
     });
   }
   logger.info(
-    { scheme: c.scheme, confirmations: c.confirmations, payouts: payments !== null },
-    `accounting: ${c.scheme.toUpperCase()}, blocks confirmed after ${c.confirmations} confirmations${payments ? '' : ', payouts off'}`,
+    { scheme: c.scheme, confirmations, payouts: payments !== null },
+    `accounting: ${c.scheme.toUpperCase()}, blocks confirmed after ${confirmations} confirmations${payments ? '' : ', payouts off'}`,
   );
 
   return {

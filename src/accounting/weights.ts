@@ -1,4 +1,3 @@
-import { expectedHashes, shareTarget } from '../autolykos/index.ts';
 import { type Ratio, ratio } from '../coin/index.ts';
 import { add, lcm, ZERO } from './exact.ts';
 
@@ -36,15 +35,6 @@ export function checkShareWeight(s: ShareWeight): void {
 export function shareWeight(s: ShareWeight): Ratio {
   checkShareWeight(s);
   return ratio(s.expectedHashes, s.networkDifficulty);
-}
-
-/**
- * Expected hashes of a share of difficulty `difficulty` (pool share units) mined against block target b:
- * 2^256 / shareTarget(d, b), floored — what the stratum records as `AcceptedShare.expectedHashes`.
- */
-export function expectedHashesOfShare(difficulty: Ratio, blockTargetB: bigint): bigint {
-  const e = expectedHashes(shareTarget(difficulty, blockTargetB));
-  return e.num / e.den;
 }
 
 /**

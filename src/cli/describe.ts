@@ -50,7 +50,7 @@ function describePool(
       fee: fees.total,
       minimum: ergToNano(a.payouts.minimum),
       intervalSeconds: a.payouts.intervalSeconds,
-      confirmations: a.confirmations,
+      confirmations: a.confirmations ?? coinOf(pool).rewards.maturity,
       txFeePaidBy: a.payouts.txFeePaidBy,
       txFee: 1_000_000n,
     },

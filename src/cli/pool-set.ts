@@ -150,6 +150,7 @@ export function startPoolsAccounting(
         poolPublicKey: () => nodes.rewardPublicKey(),
         checkAddress: (address) => rt.coin.checkAddress(address),
         rewardAt: rt.coin.rewards.blockReward,
+        maturity: rt.coin.rewards.maturity,
         instance: config.instance.id.toString(16).padStart(2, '0'),
         logger: log,
       }),

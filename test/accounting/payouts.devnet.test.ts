@@ -284,6 +284,7 @@ for (const engine of ENGINES) {
         wallet: () => pool.client,
         poolPublicKey: pool.net.devnet.minerPublicKey,
         checkAddress: ergoCoin('mainnet').checkAddress,
+        maturity: ergoCoin('mainnet').rewards.maturity,
         rewardAt: ergoCoin('mainnet').rewards.blockReward,
       });
       const alerts: AccountingAlert[] = [];

@@ -113,6 +113,7 @@ for (const engine of ENGINES) {
         wallet: () => nodes.wallet(),
         poolPublicKey: () => client.rewardPublicKey(),
         checkAddress: ergoCoin('mainnet').checkAddress,
+        maturity: ergoCoin('mainnet').rewards.maturity,
         rewardAt: ergoCoin('mainnet').rewards.blockReward,
       });
       try {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  expectedHashesOfShare,
   NO_FEE,
   type PpsShare,
   parseFees,
@@ -11,8 +10,14 @@ import {
   shareWeight,
   WeightSum,
 } from '../../src/accounting/index.ts';
-import { blockTarget, DIFF1_TARGET, expectedHashes, TWO_POW_256 } from '../../src/autolykos/index.ts';
-import { parseDifficulty } from '../../src/coin/index.ts';
+import {
+  blockTarget,
+  DIFF1_TARGET,
+  expectedHashes,
+  shareTarget,
+  TWO_POW_256,
+} from '../../src/autolykos/index.ts';
+import { parseDifficulty, type Ratio } from '../../src/coin/index.ts';
 import { ergoCoin } from '../../src/ergo/index.ts';
 import { byParty, erg, r, rng, share, total } from './helpers.ts';
 
@@ -141,6 +146,12 @@ describe('PPS share credits', () => {
     assert.equal(MAINNET_REWARD(700_000), erg('66'));
   });
 });
+
+/** What the stratum records for an Ergo share (AcceptedShare.expectedHashes): 2^256 / its target, floored. */
+function expectedHashesOfShare(difficulty: Ratio, blockTargetB: bigint): bigint {
+  const e = expectedHashes(shareTarget(difficulty, blockTargetB));
+  return e.num / e.den;
+}
 
 describe('share weights', () => {
   it('weight = expected hashes ÷ network difficulty, exact', () => {

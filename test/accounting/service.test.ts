@@ -23,11 +23,11 @@ import {
 } from './devnet-helpers.ts';
 
 describe('accounting config', () => {
-  it('defaults: PPLNS × 2, 720 confirmations, 1 ERG minimum, the payees pay the tx fee (no pool fee to pay it from)', () => {
+  it('defaults: PPLNS × 2, the coin’s maturity for confirmations, 1 ERG minimum, the payees pay the tx fee (no pool fee to pay it from)', () => {
     const c = defaultAccountingConfig();
     assert.equal(c.scheme, 'pplns');
     assert.equal(c.pplnsFactor, '2');
-    assert.equal(c.confirmations, 720);
+    assert.equal(c.confirmations, undefined);
     assert.deepEqual(payoutRulesOf(c), {
       minimum: 1_000_000_000n,
       outputsPerTx: 50,
@@ -83,6 +83,7 @@ describe('accounting config', () => {
           wallet: null,
           poolPublicKey: `02${'ab'.repeat(32)}`,
           checkAddress: ergoCoin('mainnet').checkAddress,
+          maturity: ergoCoin('mainnet').rewards.maturity,
           rewardAt: ergoCoin('mainnet').rewards.blockReward,
         }),
       /fee recipient 9notAnAddress cannot be paid/,
@@ -125,6 +126,7 @@ for (const engine of ENGINES) {
           wallet: () => pool.client,
           poolPublicKey: () => pool.client.rewardPublicKey(),
           checkAddress: ergoCoin('mainnet').checkAddress,
+          maturity: ergoCoin('mainnet').rewards.maturity,
           rewardAt: () => 3_000_000_000n,
         });
         try {
