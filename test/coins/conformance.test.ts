@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { BlockTracker, checkDatabaseLedger, parseFees } from '../../src/accounting/index.ts';
 import { type CoinWork, parseDifficulty } from '../../src/coin/index.ts';
 import { migrate, openDatabase } from '../../src/db/index.ts';
 import { DatabaseShareStore, DurableShareSink } from '../../src/shares/index.ts';
@@ -8,12 +9,12 @@ import { type ShareSink, StratumServer } from '../../src/stratum/index.ts';
 import { type StratumMessage, TestStratumClient } from '../helpers/stratum-client.ts';
 import { tempDir, until } from '../shares/helpers.ts';
 import { type CoinFixture, ergoFixture, toyFixture } from './fixtures.ts';
-import type { TinyChain } from './tiny-chain.ts';
+import { TINY_POOL_KEY, type TinyChain } from './tiny-chain.ts';
 
 /**
- * The same stratum and pipeline tests for every coin (issue 14): Ergo, and Toycoin (test/coins/toycoin), a
- * coin that exists only here, with its own algorithm, dialect and tiny chain. The server and the pipeline
- * are untouched by it: a new coin is a folder.
+ * The same stratum, pipeline and block-lifecycle tests for every coin (issue 14): Ergo, and Toycoin
+ * (test/coins/toycoin), a coin that exists only here, with its own algorithm, dialect and tiny chain. The
+ * server, the pipeline and accounting are untouched by it: a new coin is a folder.
  */
 const POOL = 'main';
 const code = (reply: StratumMessage) => (reply.error as unknown[] | null)?.[0] ?? null;
@@ -191,12 +192,16 @@ for (const make of [ergoFixture, toyFixture]) {
       }
     });
 
-    it('the share pipeline: accepted shares and the block land in the database under the pool, exactly once', async (t) => {
+    it('the share pipeline and accounting: shares and the block land under the pool once; the block matures on the coin’s chain with the coin’s reward, credited to its finder', async (t) => {
       const dir = tempDir(t, 'ep-coin-');
       const db = await openDatabase({ dataDir: join(dir, 'db') });
       await migrate(db);
-      const store = new DatabaseShareStore(db, { defaultPoolId: 'default' });
-      const sink = await DurableShareSink.open({ dir: join(dir, 'journal'), store });
+      const store = new DatabaseShareStore(db, {
+        defaultPoolId: 'default',
+        instance: '00',
+        recordDelayMs: 0,
+      });
+      const sink = await DurableShareSink.open({ dir: join(dir, 'journal'), store, heartbeatMs: 100 });
       const m = await startMining(f, sink);
       try {
         const miner = await connect(f, m.port);
@@ -222,6 +227,32 @@ for (const make of [ergoFixture, toyFixture]) {
           'SELECT nonce, status, pool_id FROM blocks',
         );
         assert.deepEqual(blocks.rows, [{ nonce: nonces[2], status: 'pending', pool_id: POOL }]);
+
+        // Accounting on the coin's chain: the block matures after 3 more blocks, paying the coin's reward
+        // (its RewardRules) to its finder (SOLO), and the ledger balances.
+        const tracker = new BlockTracker({
+          db,
+          poolId: POOL,
+          chain: () => m.chain.reader(f.coin.rewards.blockReward),
+          poolPublicKey: TINY_POOL_KEY,
+          scheme: 'solo',
+          fees: parseFees([]),
+          pplnsFactor: { num: 2n, den: 1n },
+          rules: { confirmations: 3, orphanConfirmations: 2, giveUpAfter: 10 },
+        });
+        for (let k = 0; k < 2; k++) m.chain.advance();
+        const reward = f.coin.rewards.blockReward(work.height);
+        assert.ok(reward > 0n);
+        // Crediting waits until the journal's shipper reports every share up to the block's time as stored.
+        await until(async () => (await tracker.tick()).confirmed === 1, 20_000, 'the block confirmed');
+        const found = await db.query<{ status: string; reward: bigint }>('SELECT status, reward FROM blocks');
+        assert.deepEqual(found.rows, [{ status: 'confirmed', reward }]);
+        const balance = await db.query<{ address: string; payable: bigint }>(
+          'SELECT address, payable FROM balances WHERE pool_id = $1',
+          [POOL],
+        );
+        assert.deepEqual(balance.rows, [{ address: f.address, payable: reward }]);
+        assert.deepEqual(await checkDatabaseLedger(db), []);
         miner.client.close();
       } finally {
         await m.close();
