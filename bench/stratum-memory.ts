@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ergoStratumPool } from '../src/cli/coins.ts';
-import { parseDifficulty } from '../src/coin/index.ts';
-import { MemoryShareSink, StratumServer } from '../src/stratum/index.ts';
+import { MemoryShareSink } from '../src/stratum/index.ts';
+import { ergoServer } from '../test/helpers/stratum-harness.ts';
 
 const BIN = fileURLToPath(new URL('../bin/enigmapool', import.meta.url));
 const ADDRESS = '9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA';
@@ -102,26 +101,9 @@ if (mode === 'bare') {
   );
   for (const child of result.children) child.kill('SIGTERM');
 } else {
-  const d = parseDifficulty('1');
-  const server = new StratumServer({
-    pools: [
-      ergoStratumPool({
-        id: 'ergo',
-        network: 'mainnet',
-        ports: [
-          {
-            port: 0,
-            host: '127.0.0.1',
-            startDifficulty: d,
-            minDifficulty: d,
-            maxDifficulty: d,
-            vardiff: null,
-          },
-        ],
-        verifier: { verify: async () => 0n },
-        nodes: { submitSolution: async () => ({ accepted: false }) },
-      }),
-    ],
+  const server = ergoServer({
+    start: '1',
+    verifier: { verify: async () => 0n },
     sink: new MemoryShareSink(),
     extranonce1Size: 3,
     limits: { maxConnectionsPerAddress: 1_000_000, idleTimeoutMs: 3_600_000 },

@@ -7,6 +7,7 @@ import { migrate, openDatabase } from '../../src/db/index.ts';
 import { DatabaseShareStore, DurableShareSink } from '../../src/shares/index.ts';
 import { type ShareSink, StratumServer } from '../../src/stratum/index.ts';
 import { type StratumMessage, TestStratumClient } from '../helpers/stratum-client.ts';
+import { portConfig } from '../helpers/stratum-harness.ts';
 import { tempDir, until } from '../shares/helpers.ts';
 import { type CoinFixture, ergoFixture, toyFixture } from './fixtures.ts';
 import { TINY_POOL_KEY, type TinyChain } from './tiny-chain.ts';
@@ -34,16 +35,7 @@ async function startMining<W extends CoinWork>(f: CoinFixture<W>, sink: ShareSin
       {
         id: POOL,
         coin: f.coin,
-        ports: [
-          {
-            port: 0,
-            host: '127.0.0.1',
-            startDifficulty: d,
-            minDifficulty: d,
-            maxDifficulty: d,
-            vardiff: null,
-          },
-        ],
+        ports: [portConfig({ startDifficulty: d, minDifficulty: d, maxDifficulty: d })],
         checker: f.checker,
         blocks: chain,
       },

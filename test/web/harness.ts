@@ -234,7 +234,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export async function newPage(
   browser: Browser,
-  options: { width: number; height: number; dark?: boolean },
+  options: { width: number; height: number; dark?: boolean; clockAt?: number },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: { width: options.width, height: options.height },
@@ -245,5 +245,8 @@ export async function newPage(
   });
   // The machine is shared and small: waits for what a page shows get a minute, not Playwright's 30 s.
   context.setDefaultTimeout(60_000);
+  // A seeded server with a frozen clock: the page's clock reads the same (timers keep running), so "ago"
+  // and the charts' last 24 hours are the data's, not a gap of weeks.
+  if (options.clockAt !== undefined) await context.clock.setFixedTime(options.clockAt);
   return { context, page: await context.newPage() };
 }

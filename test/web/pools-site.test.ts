@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ALICE, NEIGHBOUR } from '../api/fixture.ts';
+import { ALICE, NEIGHBOUR, NOW } from '../api/fixture.ts';
 import {
   type Chromium,
   hasChromium,
@@ -57,7 +57,7 @@ describe('the website of two pools in Chromium', () => {
   });
 
   it('home lists both pools with their terms, figures and ports, and the switcher picks one', async () => {
-    const { context, page } = await newPage(browser, { width: 1280, height: 900 });
+    const { context, page } = await newPage(browser, { width: 1280, height: 900, clockAt: NOW });
     consoleErrors.push(...watchConsole(page));
     await page.goto(site.url);
     await page.getByTestId('pools-rows').waitFor();
@@ -103,7 +103,7 @@ describe('the website of two pools in Chromium', () => {
   });
 
   it('the picked pool stays in the URL while browsing, and each page shows that pool', async () => {
-    const { context, page } = await newPage(browser, { width: 1280, height: 900 });
+    const { context, page } = await newPage(browser, { width: 1280, height: 900, clockAt: NOW });
     consoleErrors.push(...watchConsole(page));
     await page.goto(`${site.url}/?pool=${NEIGHBOUR}`);
     await page.getByRole('heading', { level: 1, name: 'Solo Pool' }).waitFor();
@@ -136,7 +136,7 @@ describe('the website of two pools in Chromium', () => {
   });
 
   it('a miner’s page shows its balances in each pool above the picked pool’s dashboard', async () => {
-    const { context, page } = await newPage(browser, { width: 1280, height: 900 });
+    const { context, page } = await newPage(browser, { width: 1280, height: 900, clockAt: NOW });
     consoleErrors.push(...watchConsole(page));
     await page.goto(`${site.url}/miner/${ALICE}?pool=${NEIGHBOUR}`);
     await page.getByTestId('pool-balances').waitFor();
@@ -180,7 +180,7 @@ describe('the website of two pools in Chromium', () => {
   });
 
   it('the connect page of the second pool shows its ports and scheme', async () => {
-    const { context, page } = await newPage(browser, { width: 1280, height: 900 });
+    const { context, page } = await newPage(browser, { width: 1280, height: 900, clockAt: NOW });
     consoleErrors.push(...watchConsole(page));
     await page.goto(`${site.url}/connect?pool=${NEIGHBOUR}`);
     await page.getByTestId('ports-rows').waitFor();
@@ -202,7 +202,7 @@ describe('the website of two pools in Chromium', () => {
   });
 
   it('works on a 390 px phone, switcher included, without sideways scrolling', async () => {
-    const { context, page } = await newPage(browser, { width: 390, height: 844, dark: true });
+    const { context, page } = await newPage(browser, { width: 390, height: 844, dark: true, clockAt: NOW });
     consoleErrors.push(...watchConsole(page));
     for (const [path, name] of [
       ['/', 'pools-home-phone'],
@@ -226,7 +226,7 @@ describe('the website of two pools in Chromium', () => {
   });
 
   it('a pool id that is not one of the pools says so and links to the pools', async () => {
-    const { context, page } = await newPage(browser, { width: 1280, height: 900 });
+    const { context, page } = await newPage(browser, { width: 1280, height: 900, clockAt: NOW });
     await page.goto(`${site.url}/?pool=nope`);
     const banner = page.getByTestId('unknown-pool');
     await banner.waitFor();
